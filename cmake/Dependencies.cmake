@@ -1,0 +1,11 @@
+# Every dependency comes from a Debian 12 package (packaging/install-deps.sh installs them).
+find_package(Boost 1.81 REQUIRED COMPONENTS json)
+find_package(fmt REQUIRED)
+find_package(GTest REQUIRED)
+find_package(CLI11 CONFIG QUIET)
+find_package(LibXml2 REQUIRED)
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
+include(GoogleTest)
+if(NOT TARGET CLI11::CLI11)
+  add_library(CLI11::CLI11 INTERFACE IMPORTED)
+endif()

@@ -1,0 +1,88 @@
+#include "bankrec/app/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "bankrec/app/exit_code.h"
+#include "commands.h"
+
+namespace bankrec::app {
+
+const char* version() { return BANKREC_VERSION; }
+
+int run_cli(int argc, char** argv) {
+  CLI::App cli{"bankrec: bank statement collection, parsing and reconciliation", "bankrec"};
+  cli.set_version_flag("--version", std::string("bankrec ") + version());
+  cli.require_subcommand(0, 1);
+  cli.fallthrough();
+  GlobalOptions global;
+  cli.add_option("--data-dir", global.data_dir, "data directory (env BANKREC_DATA_DIR, default /var/lib/bankrec)")
+      ->envname("BANKREC_DATA_DIR");
+  cli.add_option("--config", global.config, "config file (env BANKREC_CONFIG, default /etc/bankrec/bankrec.yaml)")
+      ->envname("BANKREC_CONFIG");
+
+  ParseCommand parse_cmd;
+  add_parse_command(cli, parse_cmd);
+
+  std::vector<std::string> help_topic;
+  auto* help = cli.add_subcommand("help", "show help for bankrec or one of its commands");
+  help->add_option("command", help_topic, "command to explain");
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = cli.exit(e);
+    return code == 0 ? kExitOk : kExitBadInput;
+  }
+
+  if (*help) {
+    if (help_topic.empty()) {
+      // cli.help() would describe the selected subcommand ("help") instead of bankrec itself.
+      std::cout << cli.get_formatter()->make_help(&cli, "bankrec", CLI::AppFormatMode::Normal);
+      return kExitOk;
+    }
+    for (auto* sub : cli.get_subcommands({})) {
+      if (sub->get_name() == help_topic.front()) {
+        std::cout << sub->get_formatter()->make_help(sub, "bankrec " + sub->get_name(), CLI::AppFormatMode::Normal);
+        return kExitOk;
+      }
+    }
+    std::cerr << "bankrec: error: unknown command '" << help_topic.front() << "' (see 'bankrec help')\n";
+    return kExitBadInput;
+  }
+  if (parse_cmd.selected) return run_parse(global, parse_cmd);
+  std::cout << cli.help();
+  return kExitOk;
+}
+
+namespace {
+
+int run_placeholder_executable(int argc, char** argv, const char* name, const char* description) {
+  CLI::App cli{description, name};
+  cli.set_version_flag("--version", std::string(name) + " " + version());
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = cli.exit(e);
+    return code == 0 ? kExitOk : kExitBadInput;
+  }
+  std::cerr << name << ": the service is not available in this build yet; see --help\n";
+  return kExitInternal;
+}
+
+}  // namespace
+
+int run_daemon(int argc, char** argv) {
+  return run_placeholder_executable(argc, argv, "bankrecd",
+                                    "bankrecd: the bankrec service (intake, parsing, reconciliation, console)");
+}
+
+int run_sandbox(int argc, char** argv) {
+  return run_placeholder_executable(argc, argv, "bankrec-sandbox",
+                                    "bankrec-sandbox: a local fake bank speaking the supported bank APIs");
+}
+
+}  // namespace bankrec::app

@@ -1,0 +1,1 @@
+list(APPEND FORMAT_SOURCES src/camt/camt_format.cpp)

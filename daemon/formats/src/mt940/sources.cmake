@@ -1,0 +1,1 @@
+list(APPEND FORMAT_SOURCES src/mt940/mt940_format.cpp)

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency of bankrec from Debian 12 packages.
+# Non-interactive and idempotent: when everything is present it only checks and returns.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build ccache pkg-config git
+  clang-14 libclang-rt-14-dev
+  # libraries (DESIGN.md, "Dependencies")
+  libboost-json1.81-dev libboost-system1.81-dev libboost-url1.81-dev
+  libfmt-dev libspdlog-dev libcli11-dev
+  libxml2-dev libzip-dev
+  libsqlcipher-dev libsodium-dev libssl-dev libcurl4-openssl-dev
+  libyaml-cpp-dev libsystemd-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev python3 zip unzip
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages: ${missing[*]}" >&2
+  echo "install-deps: run as root (or with sudo) to install them" >&2
+  exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
