@@ -20,6 +20,7 @@ struct GoldenCase {
   std::string name;        ///< path below the format dir: "genkgo-camt/camt053.v4.xml"
   fs::path input;
 };
+void PrintTo(const GoldenCase& c, std::ostream* os) { *os << c.input.string(); }
 
 fs::path golden_root() { return testing::source_dir() / "tests" / "fixtures" / "formats"; }
 

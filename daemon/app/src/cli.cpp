@@ -24,8 +24,8 @@ int run_cli(int argc, char** argv) {
   cli.add_option("--config", global.config, "config file (env BANKREC_CONFIG, default /etc/bankrec/bankrec.yaml)")
       ->envname("BANKREC_CONFIG");
 
-  ParseCommand parse_cmd;
-  add_parse_command(cli, parse_cmd);
+  CommandTable commands;
+  add_parse_commands(cli, commands);
 
   std::vector<std::string> help_topic;
   auto* help = cli.add_subcommand("help", "show help for bankrec or one of its commands");
@@ -53,7 +53,8 @@ int run_cli(int argc, char** argv) {
     std::cerr << "bankrec: error: unknown command '" << help_topic.front() << "' (see 'bankrec help')\n";
     return kExitBadInput;
   }
-  if (parse_cmd.selected) return run_parse(global, parse_cmd);
+  for (const auto& command : commands)
+    if (command.app->parsed()) return command.run(global);
   std::cout << cli.help();
   return kExitOk;
 }

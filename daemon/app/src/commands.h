@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -7,6 +8,8 @@ namespace CLI {
 class App;
 }
 
+/// Each `bankrec` command lives in its own src/*_command.cpp and registers itself through an
+/// add_*_commands() function listed in cli.cpp.
 namespace bankrec::app {
 
 struct GlobalOptions {
@@ -14,17 +17,13 @@ struct GlobalOptions {
   std::string config = "/etc/bankrec/bankrec.yaml";
 };
 
-struct ParseCommand {
-  bool selected = false;
-  std::string format;
-  std::string profile;
-  std::string encoding;
-  bool lenient = false;
-  bool pretty = false;
-  std::vector<std::string> files;
+/// A registered (sub)command: when `app` was given on the command line, `run` is called.
+struct CommandEntry {
+  CLI::App* app = nullptr;
+  std::function<int(const GlobalOptions&)> run;
 };
+using CommandTable = std::vector<CommandEntry>;
 
-void add_parse_command(CLI::App& cli, ParseCommand& cmd);
-int run_parse(const GlobalOptions& global, const ParseCommand& cmd);
+void add_parse_commands(CLI::App& cli, CommandTable& table);
 
 }  // namespace bankrec::app

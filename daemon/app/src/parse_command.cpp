@@ -17,6 +17,15 @@ namespace {
 constexpr const char* kFormatNames[] = {"camt.052", "camt.053", "camt.054", "mt940", "mt942", "ofx",
                                         "qif",      "csv",      "xls",      "xlsx",  "xml",   "pdf"};
 
+struct ParseCommand {
+  std::string format;
+  std::string profile;
+  std::string encoding;
+  bool lenient = false;
+  bool pretty = false;
+  std::vector<std::string> files;
+};
+
 /// Parses one document (a file or a ZIP member) and prints its JSON line or its error.
 bool parse_one(const formats::FormatRegistry& registry, const ParseCommand& cmd, const std::string& name,
                Bytes bytes) {
@@ -55,9 +64,13 @@ bool parse_one(const formats::FormatRegistry& registry, const ParseCommand& cmd,
   return true;
 }
 
+int run_parse(const ParseCommand& cmd);
+
 }  // namespace
 
-void add_parse_command(CLI::App& cli, ParseCommand& cmd) {
+void add_parse_commands(CLI::App& cli, CommandTable& table) {
+  auto cmd_ptr = std::make_shared<ParseCommand>();
+  ParseCommand& cmd = *cmd_ptr;
   auto* sub = cli.add_subcommand("parse", "read statement files and print them as JSON Lines");
   sub->footer(
       "Prints one JSON object per input file (contracts/statement-json.md), in input order. "
@@ -70,11 +83,12 @@ void add_parse_command(CLI::App& cli, ParseCommand& cmd) {
   sub->add_flag("--lenient", cmd.lenient, "skip bad records (reported on stderr) instead of failing the file");
   sub->add_flag("--pretty", cmd.pretty, "indent the JSON (one object then spans several lines)");
   sub->add_option("FILE", cmd.files, "statement files")->required();
-  sub->callback([&cmd] { cmd.selected = true; });
+  table.push_back({sub, [cmd_ptr](const GlobalOptions&) { return run_parse(*cmd_ptr); }});
 }
 
-int run_parse(const GlobalOptions& global, const ParseCommand& cmd) {
-  (void)global;
+namespace {
+
+int run_parse(const ParseCommand& cmd) {
   formats::FormatRegistry registry;
   formats::register_builtin_formats(registry);
   bool all_ok = true;
@@ -103,5 +117,7 @@ int run_parse(const GlobalOptions& global, const ParseCommand& cmd) {
   std::cout.flush();
   return all_ok ? kExitOk : kExitBadInput;
 }
+
+}  // namespace
 
 }  // namespace bankrec::app
