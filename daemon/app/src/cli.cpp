@@ -26,6 +26,8 @@ int run_cli(int argc, char** argv) {
 
   CommandTable commands;
   add_parse_commands(cli, commands);
+  add_store_commands(cli, commands);
+  add_reconcile_commands(cli, commands);
 
   std::vector<std::string> help_topic;
   auto* help = cli.add_subcommand("help", "show help for bankrec or one of its commands");

@@ -24,6 +24,8 @@ struct CommandEntry {
 };
 using CommandTable = std::vector<CommandEntry>;
 
-void add_parse_commands(CLI::App& cli, CommandTable& table);
+void add_parse_commands(CLI::App& cli, CommandTable& table);      // parse_command.cpp
+void add_store_commands(CLI::App& cli, CommandTable& table);      // store_commands.cpp
+void add_reconcile_commands(CLI::App& cli, CommandTable& table);  // reconcile_commands.cpp
 
 }  // namespace bankrec::app
