@@ -78,11 +78,6 @@ int run_placeholder_executable(int argc, char** argv, const char* name, const ch
 
 }  // namespace
 
-int run_daemon(int argc, char** argv) {
-  return run_placeholder_executable(argc, argv, "bankrecd",
-                                    "bankrecd: the bankrec service (intake, parsing, reconciliation, console)");
-}
-
 int run_sandbox(int argc, char** argv) {
   return run_placeholder_executable(argc, argv, "bankrec-sandbox",
                                     "bankrec-sandbox: a local fake bank speaking the supported bank APIs");

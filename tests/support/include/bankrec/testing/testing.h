@@ -40,6 +40,31 @@ struct CommandResult {
 /// Runs argv[0] with arguments, no shell involved; stdout and stderr captured.
 CommandResult run_command(const std::vector<std::string>& argv);
 
+/// A child process running in the background (a daemon under test); killed (SIGKILL) and reaped
+/// on destruction unless it was waited for.
+class Process {
+ public:
+  /// Starts argv[0]; stdout and stderr go to files in `log_dir` ("<name>.out", "<name>.err").
+  Process(const std::vector<std::string>& argv, const std::filesystem::path& log_dir, const std::string& name);
+  ~Process();
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+  int pid() const { return pid_; }
+  /// Sends a signal.
+  void signal(int sig) const;
+  /// Waits up to `timeout_ms` for the exit; returns the exit code (128+N after signal N), or -1 on timeout.
+  int wait(int timeout_ms);
+  std::string stderr_text() const;
+
+ private:
+  int pid_ = -1;
+  bool reaped_ = false;
+  std::filesystem::path err_path_;
+};
+
+/// A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read it back, close).
+std::uint16_t free_loopback_port();
+
 }  // namespace bankrec::testing
 
 /// EXPECT_OK(result): the Result holds a value; prints the error otherwise.

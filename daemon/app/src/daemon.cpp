@@ -1,0 +1,138 @@
+// bankrecd: the service's process life cycle (contracts/cli.md "Executables"). This first
+// increment serves /healthz, /readyz and /metrics over HTTPS, reports to systemd and handles
+// signals; intake, jobs and the console join it with their issues.
+#include <signal.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "bankrec/app/cli.h"
+#include "bankrec/app/exit_code.h"
+#include "bankrec/base/clock.h"
+#include "bankrec/http/server.h"
+#include "bankrec/metrics/metrics.h"
+
+namespace bankrec::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct DaemonOptions {
+  std::string config = "/etc/bankrec/bankrec.yaml";
+  std::string data_dir = "/var/lib/bankrec";
+  std::string listen = "127.0.0.1:8443";
+};
+
+/// The data dir and its folders (0700: statements are confidential).
+Result<void> prepare_data_dir(const fs::path& dir) {
+  for (const fs::path& p : {dir, dir / "inbox", dir / "archive", dir / "failed", dir / "tls"}) {
+    std::error_code ec;
+    fs::create_directories(p, ec);
+    if (ec) return fail(Errc::invalid_input, "cannot create directory: " + ec.message(), p.string());
+    if (::chmod(p.c_str(), 0700) != 0 && p == dir)
+      return fail(Errc::permission_denied, "cannot restrict permissions", p.string());
+  }
+  return ok();
+}
+
+void notify(const std::string& state) { sd_notify(0, state.c_str()); }
+
+std::shared_ptr<http::Router> make_router(metrics::Registry& registry, const Clock& clock,
+                                          std::chrono::system_clock::time_point started) {
+  auto router = std::make_shared<http::Router>();
+  // Liveness and readiness reveal nothing but their state; no login needed.
+  router->add("GET", "/healthz", [](const http::Request&) { return http::Response::json(200, R"({"status":"ok"})"); });
+  router->add("GET", "/readyz",
+              [](const http::Request&) { return http::Response::json(200, R"({"status":"ready","failing":[]})"); });
+  auto& uptime = registry.gauge("bankrec_app_uptime_seconds", "seconds since bankrecd started").unlabelled();
+  auto& requests = registry.counter("bankrec_http_metrics_scrapes_total", "scrapes of /metrics").unlabelled();
+  router->add("GET", "/metrics", [&registry, &clock, &uptime, &requests, started](const http::Request&) {
+    requests.inc();
+    uptime.set(std::chrono::duration_cast<std::chrono::seconds>(clock.now() - started).count());
+    return http::Response::text(200, registry.render(), "text/plain; version=0.0.4; charset=utf-8");
+  });
+  return router;
+}
+
+int serve(const DaemonOptions& options) {
+  const fs::path data_dir = options.data_dir;
+  if (auto r = prepare_data_dir(data_dir); !r) {
+    std::cerr << format_cli_error(r.error()) << '\n';
+    return exit_code_for(r.error());
+  }
+  auto listen = http::parse_listen_address(options.listen);
+  if (!listen) {
+    std::cerr << format_cli_error(listen.error()) << '\n';
+    return kExitBadInput;
+  }
+  http::ServerConfig server_config;
+  server_config.address = listen->first;
+  server_config.port = listen->second;
+  server_config.cert_file = data_dir / "tls" / "cert.pem";
+  server_config.key_file = data_dir / "tls" / "key.pem";
+  if (auto r = http::ensure_self_signed_certificate(server_config.cert_file, server_config.key_file, {"localhost"}); !r) {
+    std::cerr << format_cli_error(r.error()) << '\n';
+    return exit_code_for(r.error());
+  }
+
+  // Signals are taken synchronously by this thread; every other thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  SystemClock clock;
+  metrics::Registry registry;
+  const auto started = clock.now();
+  auto server = http::Server::start(server_config, make_router(registry, clock, started));
+  if (!server) {
+    std::cerr << format_cli_error(server.error()) << '\n';
+    return exit_code_for(server.error());
+  }
+  const auto fingerprint = http::certificate_fingerprint(server_config.cert_file);
+  std::fprintf(stderr, "bankrecd: listening on https://%s:%u (certificate sha256 %s)\n", server_config.address.c_str(),
+               static_cast<unsigned>((*server)->port()), fingerprint ? fingerprint->c_str() : "?");
+  notify("READY=1\nSTATUS=serving https on " + options.listen);
+
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&signals, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      // Configuration reload arrives with the daemon issue; acknowledge so systemd's reload succeeds.
+      notify("RELOADING=1");
+      std::fprintf(stderr, "bankrecd: reload requested: nothing to reload yet\n");
+      notify("READY=1");
+      continue;
+    }
+    std::fprintf(stderr, "bankrecd: %s received, stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    notify("STOPPING=1");
+    (*server)->stop();
+    return kExitOk;
+  }
+}
+
+}  // namespace
+
+int run_daemon(int argc, char** argv) {
+  CLI::App cli{"bankrecd: the bankrec service (intake, parsing, reconciliation, console)", "bankrecd"};
+  cli.set_version_flag("--version", std::string("bankrecd ") + version());
+  DaemonOptions options;
+  cli.add_option("--config", options.config, "config file (default /etc/bankrec/bankrec.yaml; built-in defaults when absent)")
+      ->envname("BANKREC_CONFIG");
+  cli.add_option("--data-dir", options.data_dir, "data directory (default /var/lib/bankrec)")->envname("BANKREC_DATA_DIR");
+  cli.add_option("--listen", options.listen, "HTTPS address of the console, API, health and metrics (default 127.0.0.1:8443)");
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e) == 0 ? kExitOk : kExitBadInput;
+  }
+  return serve(options);
+}
+
+}  // namespace bankrec::app

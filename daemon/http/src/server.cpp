@@ -1,0 +1,223 @@
+#include <utility>  // first: awaitable.hpp on g++ 12 uses std::exchange without including it
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast.hpp>
+#include <boost/beast/ssl.hpp>
+#include <cstdio>
+#include <thread>
+
+#include "bankrec/http/server.h"
+#include "tls_context.h"
+
+namespace bankrec::http {
+namespace {
+
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+constexpr std::string_view kSecurityHeaders[][2] = {
+    {"Strict-Transport-Security", "max-age=63072000; includeSubDomains"},
+    {"Content-Security-Policy",
+     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"},
+    {"X-Content-Type-Options", "nosniff"},
+    {"Referrer-Policy", "no-referrer"},
+    {"X-Frame-Options", "DENY"},
+    {"Cross-Origin-Opener-Policy", "same-origin"},
+};
+
+void log_io_error(const beast::error_code& ec, const char* what) {
+  // Ordinary client behaviour: closing without TLS close_notify, timeouts, resets.
+  if (ec == net::error::eof || ec == ssl::error::stream_truncated || ec == beast::error::timeout ||
+      ec == net::error::connection_reset || ec == net::error::broken_pipe || ec == net::error::operation_aborted || ec == bhttp::error::end_of_stream)
+    return;
+  std::fprintf(stderr, "bankrecd: http: %s: %s\n", what, ec.message().c_str());
+}
+
+Request to_request(bhttp::request<bhttp::string_body>&& req, const std::string& remote) {
+  Request r;
+  r.method = std::string(req.method_string());
+  r.target = std::string(req.target());
+  const auto q = r.target.find('?');
+  r.path = r.target.substr(0, q);
+  if (q != std::string::npos) r.query = r.target.substr(q + 1);
+  for (const auto& field : req) r.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  r.body = std::move(req.body());
+  r.remote_address = remote;
+  return r;
+}
+
+bhttp::response<bhttp::string_body> to_beast(Response&& response, unsigned version, bool keep_alive, bool head) {
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), version};
+  res.set(bhttp::field::server, "bankrecd");
+  res.set(bhttp::field::content_type, response.content_type);
+  for (const auto& h : kSecurityHeaders) res.set(h[0], h[1]);
+  if (response.content_type.starts_with("application/json") || response.content_type.starts_with("text/plain"))
+    res.set(bhttp::field::cache_control, "no-store");
+  for (auto& [k, v] : response.headers) res.set(k, v);
+  res.keep_alive(keep_alive);
+  res.body() = head ? std::string() : std::move(response.body);
+  res.prepare_payload();
+  if (head) res.content_length(response.body.size());
+  return res;
+}
+
+Response simple_error(int status, std::string_view code, std::string_view message) {
+  return Response::json(status, "{\"error\":{\"code\":\"" + std::string(code) + "\",\"message\":\"" +
+                                    std::string(message) + "\"}}");
+}
+
+struct Shared {
+  ServerConfig config;
+  std::shared_ptr<const Router> router;
+  std::atomic<unsigned> connections{0};
+};
+
+net::awaitable<void> run_session(TlsStream stream, std::shared_ptr<Shared> shared, std::string remote) {
+  auto& tcp_layer = beast::get_lowest_layer(stream);
+  beast::error_code ec;
+  tcp_layer.expires_after(shared->config.io_timeout);
+  co_await stream.async_handshake(ssl::stream_base::server, net::redirect_error(net::use_awaitable, ec));
+  if (ec) {
+    log_io_error(ec, "handshake");
+    co_return;
+  }
+  beast::flat_buffer buffer;
+  for (;;) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.body_limit(shared->config.max_body_bytes);
+    parser.header_limit(static_cast<std::uint32_t>(shared->config.max_header_bytes));
+    tcp_layer.expires_after(shared->config.io_timeout);
+    co_await bhttp::async_read(stream, buffer, parser, net::redirect_error(net::use_awaitable, ec));
+    if (ec == bhttp::error::end_of_stream) break;
+    if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit) {
+      const bool body = ec == bhttp::error::body_limit;
+      auto res = to_beast(simple_error(body ? 413 : 431, body ? "payload_too_large" : "header_too_large",
+                                       body ? "request body too large" : "request header too large"),
+                          11, /*keep_alive=*/false, /*head=*/false);
+      co_await bhttp::async_write(stream, res, net::redirect_error(net::use_awaitable, ec));
+      break;
+    }
+    if (ec) {
+      log_io_error(ec, "read");
+      co_return;
+    }
+    auto req = parser.release();
+    const unsigned version = req.version();
+    const bool keep_alive = req.keep_alive();
+    const bool head = req.method() == bhttp::verb::head;
+    Response response = shared->router->dispatch(to_request(std::move(req), remote));
+    auto res = to_beast(std::move(response), version, keep_alive, head);
+    co_await bhttp::async_write(stream, res, net::redirect_error(net::use_awaitable, ec));
+    if (ec) {
+      log_io_error(ec, "write");
+      co_return;
+    }
+    if (!keep_alive) break;
+  }
+  tcp_layer.expires_after(std::chrono::seconds(5));
+  // A client that closes first (broken pipe, data after close_notify, truncation) is no server fault.
+  co_await stream.async_shutdown(net::redirect_error(net::use_awaitable, ec));
+}
+
+net::awaitable<void> accept_loop(tcp::acceptor& acceptor, ssl::context& tls, std::shared_ptr<Shared> shared) {
+  for (;;) {
+    beast::error_code ec;
+    tcp::socket socket = co_await acceptor.async_accept(net::make_strand(acceptor.get_executor()),
+                                                        net::redirect_error(net::use_awaitable, ec));
+    if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
+    if (ec) {
+      log_io_error(ec, "accept");
+      continue;
+    }
+    if (shared->connections.load() >= shared->config.max_connections) {
+      socket.close(ec);  // over the limit: refuse rather than queue
+      continue;
+    }
+    std::string remote;
+    const auto ep = socket.remote_endpoint(ec);
+    if (!ec) remote = ep.address().to_string();
+    shared->connections.fetch_add(1);
+    const auto executor = socket.get_executor();
+    net::co_spawn(executor, run_session(TlsStream(std::move(socket), tls), shared, std::move(remote)),
+                  [shared](std::exception_ptr e) {
+                    shared->connections.fetch_sub(1);
+                    if (e) std::fprintf(stderr, "bankrecd: http: session ended by an exception\n");
+                  });
+  }
+}
+
+class BeastServer final : public Server {
+ public:
+  BeastServer(std::unique_ptr<ssl::context> tls, std::shared_ptr<Shared> shared)
+      : io_(static_cast<int>(shared->config.threads)), tls_(std::move(tls)), shared_(std::move(shared)), acceptor_(io_) {}
+
+  Result<void> open() {
+    beast::error_code ec;
+    const auto address = net::ip::make_address(shared_->config.address, ec);
+    if (ec) return fail(Errc::invalid_input, "invalid listen address '" + shared_->config.address + "'");
+    const tcp::endpoint endpoint(address, shared_->config.port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec)
+      return fail(Errc::unavailable, "cannot listen on " + shared_->config.address + ":" +
+                                         std::to_string(shared_->config.port) + ": " + ec.message());
+    port_ = acceptor_.local_endpoint().port();
+    net::co_spawn(io_, accept_loop(acceptor_, *tls_, shared_), [](std::exception_ptr e) {
+      if (e) std::fprintf(stderr, "bankrecd: http: accept loop ended by an exception\n");
+    });
+    for (unsigned i = 0; i < std::max(1u, shared_->config.threads); ++i) threads_.emplace_back([this] { io_.run(); });
+    return ok();
+  }
+
+  std::uint16_t port() const override { return port_; }
+
+  void stop() override {
+    if (stopped_.exchange(true)) return;
+    net::post(io_, [this] {
+      beast::error_code ec;
+      acceptor_.close(ec);
+    });
+    // Sessions get a short grace period to finish the response they are writing.
+    for (int i = 0; i < 50 && shared_->connections.load() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    io_.stop();
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+    // The posted close may not have run before io_.stop(); no thread runs now, so close directly.
+    beast::error_code ec;
+    acceptor_.close(ec);
+  }
+
+  ~BeastServer() override { stop(); }
+
+ private:
+  net::io_context io_;
+  std::unique_ptr<ssl::context> tls_;
+  std::shared_ptr<Shared> shared_;
+  tcp::acceptor acceptor_;
+  std::vector<std::thread> threads_;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> stopped_{false};
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Server>> Server::start(const ServerConfig& config, std::shared_ptr<const Router> router) {
+  auto tls = BANKREC_TRY(make_server_tls_context(config.cert_file, config.key_file));
+  auto shared = std::make_shared<Shared>();
+  shared->config = config;
+  shared->router = std::move(router);
+  auto server = std::make_unique<BeastServer>(std::move(tls), std::move(shared));
+  BANKREC_TRY(server->open());
+  return std::unique_ptr<Server>(std::move(server));
+}
+
+}  // namespace bankrec::http
