@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -21,13 +22,14 @@ int run_cli(int argc, char** argv) {
   GlobalOptions global;
   cli.add_option("--data-dir", global.data_dir, "data directory (env BANKREC_DATA_DIR, default /var/lib/bankrec)")
       ->envname("BANKREC_DATA_DIR");
-  cli.add_option("--config", global.config, "config file (env BANKREC_CONFIG, default /etc/bankrec/bankrec.yaml)")
+  auto* config_option = cli.add_option("--config", global.config, "config file (env BANKREC_CONFIG, default /etc/bankrec/bankrec.yaml)")
       ->envname("BANKREC_CONFIG");
 
   CommandTable commands;
   add_parse_commands(cli, commands);
   add_store_commands(cli, commands);
   add_reconcile_commands(cli, commands);
+  add_config_commands(cli, commands);
 
   std::vector<std::string> help_topic;
   auto* help = cli.add_subcommand("help", "show help for bankrec or one of its commands");
@@ -55,6 +57,7 @@ int run_cli(int argc, char** argv) {
     std::cerr << "bankrec: error: unknown command '" << help_topic.front() << "' (see 'bankrec help')\n";
     return kExitBadInput;
   }
+  global.config_given = config_option->count() > 0 || std::getenv("BANKREC_CONFIG") != nullptr;
   for (const auto& command : commands)
     if (command.app->parsed()) return command.run(global);
   std::cout << cli.help();

@@ -15,6 +15,7 @@ namespace bankrec::app {
 struct GlobalOptions {
   std::string data_dir = "/var/lib/bankrec";
   std::string config = "/etc/bankrec/bankrec.yaml";
+  bool config_given = false;  ///< --config or BANKREC_CONFIG was set: the file must then exist
 };
 
 /// A registered (sub)command: when `app` was given on the command line, `run` is called.
@@ -27,5 +28,6 @@ using CommandTable = std::vector<CommandEntry>;
 void add_parse_commands(CLI::App& cli, CommandTable& table);      // parse_command.cpp
 void add_store_commands(CLI::App& cli, CommandTable& table);      // store_commands.cpp
 void add_reconcile_commands(CLI::App& cli, CommandTable& table);  // reconcile_commands.cpp
+void add_config_commands(CLI::App& cli, CommandTable& table);     // config_command.cpp
 
 }  // namespace bankrec::app

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <iostream>
 
 #include "bankrec/app/cli.h"
@@ -17,6 +18,7 @@
 #include "bankrec/base/clock.h"
 #include "bankrec/http/server.h"
 #include "bankrec/metrics/metrics.h"
+#include "config.h"
 
 namespace bankrec::app {
 namespace {
@@ -25,9 +27,11 @@ namespace fs = std::filesystem;
 
 struct DaemonOptions {
   std::string config = "/etc/bankrec/bankrec.yaml";
-  std::string data_dir = "/var/lib/bankrec";
-  std::string listen = "127.0.0.1:8443";
+  std::optional<std::string> data_dir;  ///< overrides the config file's data_dir
+  std::optional<std::string> listen;    ///< overrides the config file's listen
 };
+
+void log_error(const Error& error) { std::cerr << format_cli_error(error) << '\n'; }
 
 /// The data dir and its folders (0700: statements are confidential).
 Result<void> prepare_data_dir(const fs::path& dir) {
@@ -61,24 +65,39 @@ std::shared_ptr<http::Router> make_router(metrics::Registry& registry, const Clo
 }
 
 int serve(const DaemonOptions& options) {
-  const fs::path data_dir = options.data_dir;
+  // The whole config is validated before anything starts; every problem is printed.
+  auto config = load_config(options.config, /*required=*/false);
+  if (!config) {
+    log_error(config.error());
+    return kExitBadInput;
+  }
+  std::fprintf(stderr, "bankrecd: configuration: %s\n", config->source.c_str());
+  const fs::path data_dir = options.data_dir.value_or(config->data_dir);
+  const std::string listen_text = options.listen.value_or(config->listen);
   if (auto r = prepare_data_dir(data_dir); !r) {
-    std::cerr << format_cli_error(r.error()) << '\n';
+    log_error(r.error());
     return exit_code_for(r.error());
   }
-  auto listen = http::parse_listen_address(options.listen);
+  auto listen = http::parse_listen_address(listen_text);
   if (!listen) {
-    std::cerr << format_cli_error(listen.error()) << '\n';
+    log_error(listen.error());
     return kExitBadInput;
   }
   http::ServerConfig server_config;
   server_config.address = listen->first;
   server_config.port = listen->second;
-  server_config.cert_file = data_dir / "tls" / "cert.pem";
-  server_config.key_file = data_dir / "tls" / "key.pem";
-  if (auto r = http::ensure_self_signed_certificate(server_config.cert_file, server_config.key_file, {"localhost"}); !r) {
-    std::cerr << format_cli_error(r.error()) << '\n';
-    return exit_code_for(r.error());
+  if (config->tls_certificate) {
+    server_config.cert_file = *config->tls_certificate;
+    server_config.key_file = *config->tls_key;
+  } else {
+    // No certificate configured: a self-signed one in the data dir, made once.
+    server_config.cert_file = data_dir / "tls" / "cert.pem";
+    server_config.key_file = data_dir / "tls" / "key.pem";
+    if (auto r = http::ensure_self_signed_certificate(server_config.cert_file, server_config.key_file, {"localhost"});
+        !r) {
+      log_error(r.error());
+      return exit_code_for(r.error());
+    }
   }
 
   // Signals are taken synchronously by this thread; every other thread inherits the mask.
@@ -92,21 +111,29 @@ int serve(const DaemonOptions& options) {
   const auto started = clock.now();
   auto server = http::Server::start(server_config, make_router(registry, clock, started));
   if (!server) {
-    std::cerr << format_cli_error(server.error()) << '\n';
+    log_error(server.error());
     return exit_code_for(server.error());
   }
   const auto fingerprint = http::certificate_fingerprint(server_config.cert_file);
   std::fprintf(stderr, "bankrecd: listening on https://%s:%u (certificate sha256 %s)\n", server_config.address.c_str(),
                static_cast<unsigned>((*server)->port()), fingerprint ? fingerprint->c_str() : "?");
-  notify("READY=1\nSTATUS=serving https on " + options.listen);
+  notify("READY=1\nSTATUS=serving https on " + listen_text);
 
   for (;;) {
     int sig = 0;
     if (sigwait(&signals, &sig) != 0) continue;
     if (sig == SIGHUP) {
-      // Configuration reload arrives with the daemon issue; acknowledge so systemd's reload succeeds.
+      // A bad new config is refused and the running one kept (the admin sees why in the log).
       notify("RELOADING=1");
-      std::fprintf(stderr, "bankrecd: reload requested: nothing to reload yet\n");
+      auto next = load_config(options.config, /*required=*/false);
+      if (next) {
+        config = std::move(next);
+        std::fprintf(stderr, "bankrecd: configuration reloaded from %s (listen address and data dir apply at restart)\n",
+                     config->source.c_str());
+      } else {
+        std::fprintf(stderr, "bankrecd: reload refused, keeping the running configuration: %s\n",
+                     format_cli_error(next.error()).c_str());
+      }
       notify("READY=1");
       continue;
     }
@@ -125,8 +152,10 @@ int run_daemon(int argc, char** argv) {
   DaemonOptions options;
   cli.add_option("--config", options.config, "config file (default /etc/bankrec/bankrec.yaml; built-in defaults when absent)")
       ->envname("BANKREC_CONFIG");
-  cli.add_option("--data-dir", options.data_dir, "data directory (default /var/lib/bankrec)")->envname("BANKREC_DATA_DIR");
-  cli.add_option("--listen", options.listen, "HTTPS address of the console, API, health and metrics (default 127.0.0.1:8443)");
+  cli.add_option("--data-dir", options.data_dir, "data directory (default: the config's data_dir, /var/lib/bankrec)")
+      ->envname("BANKREC_DATA_DIR");
+  cli.add_option("--listen", options.listen,
+                 "HTTPS address of the console, API, health and metrics (default: the config's listen, 127.0.0.1:8443)");
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,68 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bankrec/base/result.h"
+
+/// bankrec.yaml: parsed and validated here only (modules never see YAML). Every problem names the
+/// file, line, column and key path; all problems are collected, not only the first.
+namespace bankrec::app {
+
+struct InboxConfig {
+  std::string path;
+  std::optional<std::string> account;  ///< IBAN the files in this folder belong to
+  std::uint32_t rescan_seconds = 60;
+};
+
+struct RetryConfig {
+  std::uint32_t base_seconds = 30;
+  std::uint32_t factor = 2;
+  std::uint32_t cap_seconds = 3600;
+  std::uint32_t max_attempts = 8;
+};
+
+struct EmailAlertConfig {
+  std::string smtp_url;  ///< smtps://host:465 or smtp://host:587 (STARTTLS required)
+  std::string from;
+  std::vector<std::string> to;
+  std::optional<std::string> username;
+  std::optional<std::string> password_file;  ///< secrets are file references, never inline
+};
+
+struct WebhookAlertConfig {
+  std::string url;
+  std::optional<std::string> secret_file;  ///< HMAC-SHA256 key for the signature header
+};
+
+struct AppConfig {
+  std::string source;  ///< file it came from, or "built-in defaults"
+  std::string data_dir = "/var/lib/bankrec";
+  std::string listen = "127.0.0.1:8443";
+  std::optional<std::string> tls_certificate;
+  std::optional<std::string> tls_key;
+  std::string log_level = "info";
+  std::string log_format = "auto";  ///< auto, journald, text
+  std::vector<InboxConfig> inboxes;  ///< empty: DATA_DIR/inbox
+  std::uint32_t import_batch_size = 1000;
+  std::uint32_t pending_expiry_days = 10;
+  std::optional<std::string> rules_file;
+  RetryConfig retry;
+  std::uint32_t audit_checkpoint_every = 1000;
+  std::optional<std::string> metrics_plain_listen;
+  std::optional<EmailAlertConfig> email;
+  std::optional<WebhookAlertConfig> webhook;
+};
+
+/// Reads and validates `path`. `required` false: a missing file gives the built-in defaults.
+/// The error message lists every problem, one per line: "FILE:LINE:COL: KEY.PATH: message".
+Result<AppConfig> load_config(const std::string& path, bool required);
+/// Same, from text (tests).
+Result<AppConfig> parse_config(const std::string& text, const std::string& file_name);
+
+/// The configuration as YAML with secrets (file references and passwords) replaced by "<redacted>".
+std::string redacted_dump(const AppConfig& config);
+
+}  // namespace bankrec::app
