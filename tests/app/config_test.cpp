@@ -77,5 +77,15 @@ TEST(Config, syntax_errors_name_the_position) {
   EXPECT_THAT(cfg.error().where, HasSubstr("s.yaml:"));
 }
 
+TEST(Config, the_shipped_example_is_valid_and_equals_the_defaults) {
+  const auto cfg = load_config((testing::source_dir() / "etc" / "bankrec.yaml").string(), /*required=*/true);
+  ASSERT_OK(cfg);
+  AppConfig defaults;
+  EXPECT_EQ(cfg->listen, defaults.listen);
+  EXPECT_EQ(cfg->data_dir, defaults.data_dir);
+  EXPECT_EQ(cfg->retry.max_attempts, defaults.retry.max_attempts);
+  EXPECT_EQ(cfg->audit_checkpoint_every, defaults.audit_checkpoint_every);
+}
+
 }  // namespace
 }  // namespace bankrec::app
