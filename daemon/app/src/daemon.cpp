@@ -19,6 +19,9 @@
 #include "bankrec/http/server.h"
 #include "bankrec/metrics/metrics.h"
 #include "config.h"
+#include "logging.h"
+
+#include <spdlog/spdlog.h>
 
 namespace bankrec::app {
 namespace {
@@ -71,7 +74,9 @@ int serve(const DaemonOptions& options) {
     log_error(config.error());
     return kExitBadInput;
   }
-  std::fprintf(stderr, "bankrecd: configuration: %s\n", config->source.c_str());
+  init_logging(choose_log_format(config->log_format), config->log_level);
+  const auto log = spdlog::get("app");
+  log->info("starting version={} config=\"{}\"", version(), config->source);
   const fs::path data_dir = options.data_dir.value_or(config->data_dir);
   const std::string listen_text = options.listen.value_or(config->listen);
   if (auto r = prepare_data_dir(data_dir); !r) {
@@ -115,8 +120,8 @@ int serve(const DaemonOptions& options) {
     return exit_code_for(server.error());
   }
   const auto fingerprint = http::certificate_fingerprint(server_config.cert_file);
-  std::fprintf(stderr, "bankrecd: listening on https://%s:%u (certificate sha256 %s)\n", server_config.address.c_str(),
-               static_cast<unsigned>((*server)->port()), fingerprint ? fingerprint->c_str() : "?");
+  log->info("listening on https://{}:{} certificate_sha256={}", server_config.address, (*server)->port(),
+            fingerprint ? *fingerprint : std::string("?"));
   notify("READY=1\nSTATUS=serving https on " + listen_text);
 
   for (;;) {
@@ -128,18 +133,19 @@ int serve(const DaemonOptions& options) {
       auto next = load_config(options.config, /*required=*/false);
       if (next) {
         config = std::move(next);
-        std::fprintf(stderr, "bankrecd: configuration reloaded from %s (listen address and data dir apply at restart)\n",
-                     config->source.c_str());
+        init_logging(choose_log_format(config->log_format), config->log_level);
+        log->info("configuration reloaded config=\"{}\" (listen address and data dir apply at restart)", config->source);
       } else {
-        std::fprintf(stderr, "bankrecd: reload refused, keeping the running configuration: %s\n",
-                     format_cli_error(next.error()).c_str());
+        log->error("reload refused, keeping the running configuration: {}", format_cli_error(next.error()));
       }
       notify("READY=1");
       continue;
     }
-    std::fprintf(stderr, "bankrecd: %s received, stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    log->info("stopping signal={}", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     notify("STOPPING=1");
     (*server)->stop();
+    log->info("stopped");
+    spdlog::shutdown();
     return kExitOk;
   }
 }

@@ -45,12 +45,20 @@ bool iequals_ascii(std::string_view a, std::string_view b);
 /// Normalises text for comparison: lower case (incl. Latin-1 letters such as Ä→ä), German
 /// transliteration (ä→ae, ö→oe, ü→ue, ß→ss; é→e and other accents dropped), every run of
 /// punctuation or white space becomes one space, trimmed. "Müller-Lüdenscheidt  GmbH" →
-/// "mueller luedenscheidt gmbh"; "MUELLER" and "Müller" compare equal afterwards.
+/// "mueller luedenscheidt gmbh"; "MUELLER" and "Müller" compare equal afterwards. Decomposed
+/// accents (u + U+0308) count like the composed letter; invalid UTF-8 bytes separate words;
+/// letters outside Latin, Greek and Cyrillic are kept as they are. The result is never longer
+/// than the input.
 std::string normalize_for_matching(std::string_view utf8);
 
 /// normalize_for_matching() and then removal of legal forms as whole words (GmbH, GmbH & Co. KG,
 /// AG, KG, e.K., e.V., UG (haftungsbeschränkt), OHG, GbR, SE, mbH, Ltd, Limited, Inc, LLC, SARL,
 /// SAS, SA, B.V., N.V., S.p.A., S.L., plc, ...). "Muster Wohnen GmbH & Co. KG" → "muster wohnen".
+/// Forms are removed from the end of the name, repeatedly; only unmistakable ones (GmbH, mbH,
+/// KGaA, OHG, GbR, LLC, plc, SARL, UG (haftungsbeschränkt)) also from the middle. Short forms
+/// that are also names (SE, SA, SAS, AG, KG, Co) are removed only when written as the form:
+/// "SE" and "S.A." but not "Se", "se" or "Sá"; "Co." or "& Co" but not a bare "Co". The last
+/// word always stays ("AG"). Applying it twice gives the same result as once.
 std::string normalize_party_name(std::string_view utf8);
 
 }  // namespace bankrec::text

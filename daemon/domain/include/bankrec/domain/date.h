@@ -49,8 +49,12 @@ Result<Date> parse_yyyymmdd(std::string_view text);
 Result<Date> parse_date(std::string_view text, DateOrder order);
 /// Decides the order from a whole column of values: the order under which every value parses,
 /// preferring dmy (German), then mdy, then ymd. nullopt when no order fits every value.
+/// Blank values are skipped, so an empty column yields dmy.
 std::optional<DateOrder> detect_date_order(std::span<const std::string_view> values);
 /// Excel serial day (1900 date system, with Lotus' phantom 1900-02-29: serial 60) → date.
+/// Serial 1 is 1900-01-01, 59 is 1900-02-28, 61 is 1900-03-01, 45292 is 2024-01-01. Serial 60
+/// fails (that day does not exist, so no real cell holds it), as do serials below 1 and above
+/// 2958465 (9999-12-31).
 Result<Date> from_excel_serial(std::int64_t serial);
 
 /// MT940 entry date (MMDD) next to a value date: the year is the value date's, moved by one

@@ -70,7 +70,8 @@ Result<std::int64_t> parse_decimal(std::string_view text, char decimal_sep, int 
 /// (trailing sign), `(12.50)`, `+12`, `EUR 12,50`, `12,50 EUR`, `12,50 €`, `€ 12.50`.
 /// With `decimal_sep` 0 the separator is inferred (a lone ',' or '.' followed by 3 digits is
 /// ambiguous; then ',' is taken as decimal separator, as German banks write). A currency code in
-/// the text must equal `currency`.
+/// the text must equal `currency`. Thousands groups must be consistent ("1.23.4,5" fails), and
+/// "12,-" is 12.00 (the German dash for no cents). `decimal_sep` is 0, '.' or ','.
 Result<Money> parse_amount(std::string_view text, Currency currency, char decimal_sep = 0);
 
 /// Splits `total` into parts proportional to `weights` (all >= 0, sum > 0) that add up exactly to

@@ -34,7 +34,8 @@ struct SepaPurpose {
 /// lines (MT940 ?20..?29 joined without inserted spaces, so a keyword the bank split across two
 /// lines, "SV" + "WZ+", is whole again). A keyword counts only at the start or after a space or a
 /// non-alphanumeric character (so "...XEREF+" inside a word is not one). Values are trimmed; empty
-/// values are absent. "NOTPROVIDED" is kept as it is (callers decide).
+/// values are absent. "NOTPROVIDED" is kept as it is (callers decide). A keyword that appears
+/// twice keeps both values, joined by a space. Text without any keyword is all `leading_text`.
 SepaPurpose parse_sepa_purpose(std::string_view text);
 
 }  // namespace bankrec::domain
