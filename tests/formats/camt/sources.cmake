@@ -1,1 +1,1 @@
-# list(APPEND FORMATS_TEST_SOURCES camt/<unit>_test.cpp)
+list(APPEND FORMATS_TEST_SOURCES camt/camt_entry_test.cpp camt/camt_document_test.cpp)
