@@ -44,6 +44,11 @@ std::string_view trim(std::string_view s) {
 
 /// The keyword starting at text[pos], or nullptr.
 const Keyword* keyword_at(std::string_view text, std::size_t pos) {
+  // Fast exit on the hot path: every keyword starts with one of these letters.
+  switch (text[pos]) {
+    case 'A': case 'B': case 'C': case 'D': case 'E': case 'I': case 'K': case 'M': case 'O': case 'S': break;
+    default: return nullptr;
+  }
   if (pos > 0 && is_word_char(text[pos - 1])) return nullptr;
   const std::string_view rest = text.substr(pos);
   for (const Keyword& k : kKeywords)
