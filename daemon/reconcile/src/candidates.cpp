@@ -1,0 +1,472 @@
+#include <algorithm>
+
+#include "bankrec/base/text.h"
+#include "bankrec/reconcile/name_similarity.h"
+#include "engine_internal.h"
+
+namespace bankrec::reconcile {
+namespace {
+
+constexpr int kIbanPoints = 30;
+constexpr int kIbanSharedPoints = 20;
+constexpr int kCustomerNumberPoints = 30;
+constexpr int kNameExactPoints = 30;
+constexpr int kNameSharedPoints = 18;
+constexpr int kFuzzyMinPoints = 20;
+constexpr int kAgreementBonus = 5;
+constexpr int kUniqueAmountBonus = 27;
+constexpr int kGloballyUniqueBonus = 7;
+constexpr int kUniqueSubsetBonus = 25;
+constexpr int kGroupBonus = 5;
+constexpr int kPartnerConfirms = 10;
+constexpr int kConfirmingSimilarity = 920;
+constexpr int kPartnerContradicts = 10;
+constexpr int kOtherNumberCited = 15;
+constexpr int kReturnBonus = 25;
+constexpr int kStrongCitation = 58;
+constexpr std::size_t kMaxPartners = 12;
+constexpr std::size_t kMaxGroupAlternatives = 4;
+constexpr std::size_t kMaxSameAmount = 5;
+
+std::string normalized_iban(const std::optional<std::string>& iban) {
+  std::string out;
+  if (!iban) return out;
+  for (char c : *iban) {
+    if (c == ' ') continue;
+    out.push_back((c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c);
+  }
+  return out;
+}
+
+void add_evidence(std::vector<PartnerEvidence>& out, PartnerEvidence e) {
+  auto it = std::find_if(out.begin(), out.end(), [&](const PartnerEvidence& x) { return x.partner == e.partner; });
+  if (it == out.end()) {
+    out.push_back(std::move(e));
+    return;
+  }
+  // Two independent signs for the same partner (IBAN and name) make it surer.
+  const int best = std::max(it->points, e.points);
+  it->points = std::min(best + kAgreementBonus, kIbanPoints + kAgreementBonus);
+  it->by_iban |= e.by_iban;
+  it->name_similarity = std::max(it->name_similarity, e.name_similarity);
+  if (e.points > 0 && it->reason.find(e.reason) == std::string::npos) it->reason += "; " + e.reason;
+}
+
+void partners_by_name(const ItemIndex& index, const RuleSet& rules, EntryContext& ctx, bool fuzzy) {
+  if (ctx.name.empty()) return;
+  if (const auto* exact = index.find_partners_by_name(ctx.name)) {
+    const int points = exact->size() == 1 ? kNameExactPoints : kNameSharedPoints;
+    for (auto p : *exact)
+      add_evidence(ctx.partners, {p, points, "counterparty name equals partner '" + index.partners[p].display_name + "'",
+                                  "counterparty_name", false, 1000});
+    return;
+  }
+  if (!fuzzy) return;
+  for (const auto& [p, sim] : index.find_partners_fuzzy(ctx.name, rules.name_similarity_min_permille)) {
+    const int span = std::max(1, 1000 - rules.name_similarity_min_permille);
+    const int points = kFuzzyMinPoints + (kNameExactPoints - kFuzzyMinPoints) * (sim - rules.name_similarity_min_permille) / span;
+    add_evidence(ctx.partners, {p, points,
+                                "counterparty name similar to partner '" + index.partners[p].display_name + "' (" +
+                                    std::to_string(sim / 10) + "%)",
+                                "counterparty_name", false, sim});
+  }
+}
+
+bool contains_any(const std::string& haystack, const std::vector<std::string>& needles) {
+  for (const auto& n : needles) {
+    const auto pos = haystack.find(n);
+    if (pos == std::string::npos) continue;
+    const bool start_ok = pos == 0 || haystack[pos - 1] == ' ';
+    const bool end_ok = pos + n.size() == haystack.size() || haystack[pos + n.size()] == ' ';
+    if (start_ok && end_ok) return true;
+  }
+  return false;
+}
+
+bool direction_fits(Direction d, std::int64_t amount) {
+  return d == Direction::any || (d == Direction::incoming ? amount > 0 : amount < 0);
+}
+
+void counter_drafts(const RuleSet& rules, const EntryContext& ctx, std::vector<Draft>& out) {
+  const domain::Entry& e = *ctx.entry;
+  std::string text;
+  bool text_ready = false;
+  for (const auto& rule : rules.counter_bookings) {
+    if (!direction_fits(rule.direction, ctx.amount)) continue;
+    int points = 0;
+    std::string why;
+    const auto& code = e.transaction_code;
+    if (code.gvc && std::find(rule.gvc_codes.begin(), rule.gvc_codes.end(), *code.gvc) != rule.gvc_codes.end()) {
+      points = 92;
+      why = "transaction code GVC " + *code.gvc;
+    } else if (code.iso && std::any_of(rule.iso_codes.begin(), rule.iso_codes.end(),
+                                       [&](const std::string& c) { return code.iso->starts_with(c); })) {
+      points = 92;
+      why = "transaction code " + *code.iso;
+    } else if (contains_any(ctx.name, rule.name_keywords)) {
+      points = 90;
+      why = "counterparty name";
+    } else if (!rule.text_keywords.empty() &&
+               (text_ready || (text = text::normalize_for_matching(e.posting_text.value_or("") + " " +
+                                                                   e.remittance.value_or("")),
+                               text_ready = true)) &&
+               contains_any(text, rule.text_keywords)) {
+      points = 88;
+      why = "purpose text";
+    }
+    if (points == 0) continue;
+    Draft d;
+    d.counter = &rule;
+    d.identity = points;
+    d.reasons.push_back("recurring line '" + rule.name + "' recognised by " + why + "; booked to account " + rule.account);
+    d.features.field = "counter_booking";
+    d.features.token = rule.name;
+    out.push_back(std::move(d));
+  }
+}
+
+bool has_counter_code(const RuleSet& rules, const domain::Entry& e, const std::string& name) {
+  const auto& code = e.transaction_code;
+  for (const auto& rule : rules.counter_bookings) {
+    if (contains_any(name, rule.name_keywords)) return true;
+    if (code.gvc && std::find(rule.gvc_codes.begin(), rule.gvc_codes.end(), *code.gvc) != rule.gvc_codes.end()) return true;
+    if (code.iso && std::any_of(rule.iso_codes.begin(), rule.iso_codes.end(),
+                                [&](const std::string& c) { return code.iso->starts_with(c); }))
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+EntryContext read_entry(const ItemIndex& index, const RuleSet& rules, const domain::Entry& entry) {
+  EntryContext ctx;
+  ctx.entry = &entry;
+  ctx.amount = entry.amount.minor();
+  ctx.date = entry.booking_date ? entry.booking_date : entry.value_date;
+  ctx.is_return = entry.return_info.has_value() || entry.reversal;
+  if (entry.counterparty.name) ctx.name = text::normalize_party_name(*entry.counterparty.name);
+  ctx.is_psp = !ctx.name.empty() && std::any_of(rules.psp_names.begin(), rules.psp_names.end(), [&](const std::string& n) {
+    return ctx.name.find(n) != std::string::npos;
+  });
+  ctx.iban = normalized_iban(entry.counterparty.iban);
+  ctx.text = scan_entry_text(index, entry);
+  if (ctx.is_psp) return ctx;
+  if (const auto* by_iban = ctx.iban.empty() ? nullptr : index.find_partners_by_iban(ctx.iban)) {
+    ctx.iban_partners = *by_iban;
+    const int points = by_iban->size() == 1 ? kIbanPoints : kIbanSharedPoints;
+    for (auto p : *by_iban)
+      add_evidence(ctx.partners, {p, points, "counterparty IBAN known for partner '" + index.partners[p].display_name + "'",
+                                  "counterparty_iban", true, 0});
+  }
+  for (auto p : ctx.text.customer_partners)
+    add_evidence(ctx.partners, {p, kCustomerNumberPoints, "customer number " + ctx.text.customer_token + " cited",
+                                "customer_number", false, 0});
+  // Fuzzy names only when nothing better identifies the payer and no transaction code marks the line
+  // as a recurring booking: the trigram search is the costly part.
+  partners_by_name(index, rules, ctx,
+                   /*fuzzy=*/ctx.partners.empty() && ctx.text.mentions.empty() && !has_counter_code(rules, entry, ctx.name));
+  std::stable_sort(ctx.partners.begin(), ctx.partners.end(),
+                   [](const PartnerEvidence& a, const PartnerEvidence& b) { return a.points > b.points; });
+  if (ctx.partners.size() > kMaxPartners) ctx.partners.resize(kMaxPartners);
+  return ctx;
+}
+
+namespace {
+
+const PartnerEvidence* evidence_for(const EntryContext& ctx, std::uint32_t partner) {
+  for (const auto& e : ctx.partners)
+    if (e.partner == partner) return &e;
+  return nullptr;
+}
+
+/// Whether the payer is the items' partner: confirms, contradicts (IBAN of another partner) or neither.
+void judge_payer(const ItemIndex& index, const EntryContext& ctx, Draft& d) {
+  if (ctx.is_psp || d.items.empty()) return;
+  const std::uint32_t partner = index.info[d.items.front()].partner;
+  for (auto item : d.items)
+    if (index.info[item].partner != partner) return;
+  const std::string& partner_name = index.partners[partner].name;
+  if (const auto* e = evidence_for(ctx, partner)) {
+    d.partner_adjust += kPartnerConfirms;
+    d.features.iban_known = e->by_iban;
+    d.features.name_similarity_permille = ctx.name.empty() ? 0 : jaro_winkler_permille(ctx.name, partner_name);
+    d.reasons.push_back(e->reason);
+    return;
+  }
+  d.features.name_similarity_permille = ctx.name.empty() ? 0 : name_similarity_permille(ctx.name, partner_name);
+  if (d.features.name_similarity_permille >= kConfirmingSimilarity) {
+    d.partner_adjust += kPartnerConfirms;
+    d.reasons.push_back("counterparty name similar to partner '" + index.partners[partner].display_name + "' (" +
+                        std::to_string(d.features.name_similarity_permille / 10) + "%)");
+    return;
+  }
+  if (!ctx.iban_partners.empty()) {
+    d.partner_adjust -= kPartnerContradicts;
+    d.reasons.push_back("counterparty IBAN belongs to partner '" + index.partners[ctx.iban_partners.front()].display_name +
+                        "', not to the items' partner");
+    return;
+  }
+  d.reasons.push_back("payer '" + ctx.entry->counterparty.name.value_or("unknown") + "' is not known as the items' partner");
+}
+
+Draft cited_draft(const ItemIndex& index, const Mention& m, const ItemHit& h) {
+  Draft d;
+  d.items = {h.item};
+  d.identity = h.strength;
+  d.cited = true;
+  d.features.token = m.token;
+  d.features.field = m.field;
+  d.features.identity = h.strength;
+  d.features.slips = h.slips;
+  d.reasons.push_back(h.how + " " + index.items[h.item].document_number + " in " + m.field +
+                      (m.hits.size() > 1 ? " (the citation fits " + std::to_string(m.hits.size()) + " items)" : ""));
+  return d;
+}
+
+/// Listed numbers: one item per cited number; alternatives when a citation fits several items equally.
+void group_drafts(const ItemIndex& index, const EntryContext& ctx, std::vector<Draft>& out) {
+  std::vector<std::vector<const ItemHit*>> options;
+  for (const auto& m : ctx.text.mentions) {
+    int best = -1000;
+    for (const auto& h : m.hits) best = std::max(best, h.strength);
+    std::vector<const ItemHit*> top;
+    for (const auto& h : m.hits)
+      if (h.strength == best) top.push_back(&h);
+    options.push_back(std::move(top));
+  }
+  if (options.size() < 2) return;
+  std::vector<std::vector<const ItemHit*>> combos{{}};
+  for (const auto& opt : options) {
+    std::vector<std::vector<const ItemHit*>> next;
+    for (const auto& c : combos)
+      for (const auto* h : opt) {
+        if (next.size() >= kMaxGroupAlternatives) break;
+        auto grown = c;
+        grown.push_back(h);
+        next.push_back(std::move(grown));
+      }
+    combos = std::move(next);
+  }
+  for (const auto& combo : combos) {
+    Draft d;
+    d.cited = true;
+    int weakest = 1000;
+    std::string numbers;
+    for (const auto* h : combo) {
+      if (std::find(d.items.begin(), d.items.end(), h->item) != d.items.end()) continue;
+      d.items.push_back(h->item);
+      weakest = std::min(weakest, h->strength);
+      d.features.slips += h->slips;
+      numbers += (numbers.empty() ? "" : ", ") + index.items[h->item].document_number;
+    }
+    if (d.items.size() < 2) continue;
+    d.identity = weakest + kGroupBonus;
+    d.features.identity = d.identity;
+    d.features.token = numbers;
+    d.features.field = ctx.text.mentions.front().field;
+    d.reasons.push_back(std::to_string(d.items.size()) + " document numbers listed: " + numbers);
+    out.push_back(std::move(d));
+  }
+}
+
+bool is_cited(const EntryContext& ctx, std::uint32_t item) {
+  for (const auto& m : ctx.text.mentions)
+    for (const auto& h : m.hits)
+      if (h.item == item) return true;
+  return false;
+}
+
+Draft partner_draft(const ItemIndex& index, const EntryContext& ctx, const PartnerEvidence& e,
+                    std::vector<std::uint32_t> items, int bonus, std::string why) {
+  Draft d;
+  d.items = std::move(items);
+  d.identity = e.points + bonus;
+  d.features.field = e.field;
+  d.features.iban_known = e.by_iban;
+  d.features.name_similarity_permille = e.name_similarity;
+  d.reasons.push_back(e.reason);
+  d.reasons.push_back(std::move(why));
+  if (!ctx.text.mentions.empty() && !std::any_of(d.items.begin(), d.items.end(), [&](auto i) { return is_cited(ctx, i); })) {
+    d.identity -= kOtherNumberCited;
+    d.reasons.push_back("the purpose text cites another document");
+  }
+  d.features.identity = d.identity;
+  (void)index;
+  return d;
+}
+
+/// Open items of one partner in the entry's currency and direction family, oldest due first.
+std::vector<std::uint32_t> open_items_of(const ItemIndex& index, const EntryContext& ctx, std::uint32_t partner,
+                                         std::span<const std::int64_t> remaining) {
+  std::vector<std::uint32_t> out;
+  for (auto i : index.partners[partner].items)
+    if (remaining[i] != 0 && index.items[i].amount.currency() == ctx.entry->amount.currency()) out.push_back(i);
+  return out;
+}
+
+void subset_drafts(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx, const PartnerEvidence& e,
+                   const std::vector<std::uint32_t>& open, std::span<const std::int64_t> remaining,
+                   std::vector<Draft>& out) {
+  std::vector<std::uint32_t> pool(open.begin(),
+                                  open.begin() + std::min<std::size_t>(open.size(), rules.subset_max_candidates));
+  std::vector<std::int64_t> values;
+  for (auto i : pool) values.push_back(remaining[i]);
+  const auto found = find_subsets(values, ctx.amount, rules.subset_max_items, rules.subset_max_steps);
+  const bool unique = found.complete && found.solutions.size() == 1 && pool.size() == open.size();
+  for (const auto& sol : found.solutions) {
+    std::vector<std::uint32_t> items;
+    for (auto k : sol) items.push_back(pool[k]);
+    std::sort(items.begin(), items.end());
+    out.push_back(partner_draft(index, ctx, e, std::move(items), unique ? kUniqueSubsetBonus : 0,
+                                unique ? "the only combination of the partner's open items that adds up to the amount"
+                                       : "a combination of the partner's open items adds up to the amount"));
+  }
+}
+
+std::vector<std::uint32_t> equal_amount_items(const std::vector<std::uint32_t>& open, const EntryContext& ctx,
+                                              std::span<const std::int64_t> remaining) {
+  std::vector<std::uint32_t> equal;
+  for (auto i : open)
+    if (remaining[i] == ctx.amount) equal.push_back(i);
+  return equal;
+}
+
+void exact_amount_drafts(const ItemIndex& index, const EntryContext& ctx, const PartnerEvidence& e,
+                         std::vector<std::uint32_t> equal, std::vector<Draft>& out) {
+  const bool unique = equal.size() == 1;
+  const bool alone = unique && index.count_amount(ctx.entry->amount.currency().str(), ctx.amount) == 1;
+  if (equal.size() > kMaxSameAmount) equal.resize(kMaxSameAmount);
+  for (auto i : equal)
+    out.push_back(partner_draft(index, ctx, e, {i}, unique ? kUniqueAmountBonus + (alone ? kGloballyUniqueBonus : 0) : 0,
+                                alone    ? "the only open item of this amount"
+                                : unique ? "the partner's only open item of this amount"
+                                         : std::to_string(equal.size()) + " open items of the partner have this amount"));
+}
+
+/// No item of exactly this amount: items the amount fits with cash discount or fees, and combinations.
+void near_amount_drafts(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx, const PartnerEvidence& e,
+                        const std::vector<std::uint32_t>& open, std::span<const std::int64_t> remaining,
+                        std::vector<Draft>& out) {
+  std::vector<std::uint32_t> near, discounted;
+  for (auto i : open) {
+    const std::int64_t due = remaining[i];
+    if ((due > 0) != (ctx.amount > 0) || std::llabs(ctx.amount) >= std::llabs(due)) continue;
+    const std::int64_t shortfall = std::llabs(due) - std::llabs(ctx.amount);
+    const std::int64_t discount = cash_discount(index.items[i], due, ctx, rules);
+    if (discount > 0 && std::llabs(shortfall - discount) <= 1) discounted.push_back(i);
+    if (shortfall * 10000 <= std::llabs(due) * std::max(rules.fee_tolerance_basis_points, 300)) near.push_back(i);
+  }
+  if (discounted.size() == 1) {
+    out.push_back(partner_draft(index, ctx, e, discounted, kUniqueAmountBonus,
+                                "the partner's only open item the amount fits after cash discount"));
+  }
+  const bool unique_near = near.size() == 1;
+  for (std::size_t k = 0; k < near.size() && k < kMaxSameAmount; ++k)
+    out.push_back(partner_draft(index, ctx, e, {near[k]}, unique_near ? kUniqueAmountBonus - 10 : 0,
+                                "the partner's open item closest to the amount"));
+  subset_drafts(index, rules, ctx, e, open, remaining, out);
+}
+
+void partner_drafts(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx,
+                    std::span<const std::int64_t> remaining, std::vector<Draft>& out) {
+  std::vector<std::vector<std::uint32_t>> open(ctx.partners.size()), equal(ctx.partners.size());
+  int named_with_amount = 0;
+  for (std::size_t k = 0; k < ctx.partners.size(); ++k) {
+    open[k] = open_items_of(index, ctx, ctx.partners[k].partner, remaining);
+    equal[k] = equal_amount_items(open[k], ctx, remaining);
+    named_with_amount += ctx.partners[k].field == "counterparty_name" && !equal[k].empty();
+  }
+  for (std::size_t k = 0; k < ctx.partners.size(); ++k) {
+    PartnerEvidence e = ctx.partners[k];
+    if (equal[k].empty()) {
+      near_amount_drafts(index, rules, ctx, e, open[k], remaining, out);
+      continue;
+    }
+    // Several partners share the name, but only one of them has an open item of this amount.
+    if (e.field == "counterparty_name" && named_with_amount == 1 && e.points < kNameExactPoints &&
+        e.name_similarity == 1000) {
+      e.points = kNameExactPoints;
+      e.reason += " (the only one of that name with an open item of this amount)";
+    }
+    exact_amount_drafts(index, ctx, e, equal[k], out);
+  }
+}
+
+}  // namespace
+
+std::vector<Draft> build_drafts(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx,
+                                std::span<const std::int64_t> remaining) {
+  std::vector<Draft> out;
+  for (const auto& m : ctx.text.mentions)
+    for (const auto& h : m.hits) out.push_back(cited_draft(index, m, h));
+  group_drafts(index, ctx, out);
+  if (ctx.is_return) {
+    for (auto& d : out) {
+      d.identity += kReturnBonus;
+      d.reasons.push_back("returned payment" +
+                          (ctx.entry->return_info && ctx.entry->return_info->reason ? " (" + *ctx.entry->return_info->reason + ")" : std::string()) +
+                          ": the item reopens and is flagged for dunning");
+    }
+  } else {
+    // A cited item that the amount settles exactly needs no search over the partner's other items:
+    // an uncited item can never beat it (see kOtherNumberCited). This keeps the common case cheap.
+    const bool settled = std::any_of(out.begin(), out.end(), [&](const Draft& d) {
+      return d.items.size() == 1 && d.identity >= kStrongCitation && remaining[d.items.front()] == ctx.amount;
+    });
+    if (!settled) partner_drafts(index, rules, ctx, remaining, out);
+    // A line citing an open item of its own direction is no recurring fee, salary or tax line.
+    const bool cites_item = std::any_of(out.begin(), out.end(), [&](const Draft& d) {
+      return d.cited && (remaining[d.items.front()] > 0) == (ctx.amount > 0) && remaining[d.items.front()] != 0;
+    });
+    if (!cites_item) counter_drafts(rules, ctx, out);
+  }
+  for (auto& d : out)
+    if (d.cited) judge_payer(index, ctx, d);
+  return out;
+}
+
+namespace {
+
+struct SubsetSearch {
+  std::span<const std::int64_t> values;
+  std::int64_t target = 0;
+  int max_items = 0;
+  int steps_left = 0;
+  bool prune = false;
+  std::vector<std::size_t> chosen;
+  SubsetResult result;
+
+  void run(std::size_t start, std::int64_t sum) {
+    if (result.solutions.size() >= 2) return;
+    if (--steps_left < 0) {
+      result.complete = false;
+      return;
+    }
+    if (chosen.size() >= 2 && sum == target) result.solutions.push_back(chosen);
+    if (static_cast<int>(chosen.size()) == max_items) return;
+    for (std::size_t k = start; k < values.size() && result.solutions.size() < 2 && result.complete; ++k) {
+      if (prune && std::llabs(sum + values[k]) > std::llabs(target)) continue;
+      chosen.push_back(k);
+      run(k + 1, sum + values[k]);
+      chosen.pop_back();
+    }
+  }
+};
+
+}  // namespace
+
+SubsetResult find_subsets(std::span<const std::int64_t> values, std::int64_t target, int max_items, int max_steps) {
+  SubsetSearch search;
+  search.values = values;
+  search.target = target;
+  search.max_items = max_items;
+  search.steps_left = max_steps;
+  // With every value on the target's side, a partial sum beyond the target can never come back.
+  search.prune = std::all_of(values.begin(), values.end(), [&](std::int64_t v) { return (v > 0) == (target > 0); });
+  search.run(0, 0);
+  if (search.result.solutions.size() >= 2) search.result.complete = true;
+  return search.result;
+}
+
+}  // namespace bankrec::reconcile

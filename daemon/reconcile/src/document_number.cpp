@@ -1,0 +1,148 @@
+#include "bankrec/reconcile/document_number.h"
+
+namespace bankrec::reconcile {
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alpha(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || static_cast<unsigned char>(c) >= 0x80;
+}
+bool is_weak_separator(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '-' || c == '/' || c == '.' || c == '_' ||
+         c == '#';
+}
+bool is_slip_letter(char c) { return c == 'O' || c == 'o' || c == 'I' || c == 'l'; }
+char slip_digit(char c) { return (c == 'O' || c == 'o') ? '0' : '1'; }
+char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+
+/// Rewrites slip letters that touch digits inside one word; returns how many were rewritten.
+int fix_slips(std::string& word) {
+  bool has_digit = false;
+  for (char c : word) has_digit |= is_digit(c);
+  if (!has_digit) return 0;
+  int fixed = 0;
+  std::size_t i = 0;
+  while (i < word.size()) {
+    if (!is_alpha(word[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    bool only_slips = true;
+    while (j < word.size() && is_alpha(word[j])) only_slips &= is_slip_letter(word[j++]);
+    const bool digit_before = i > 0 && is_digit(word[i - 1]);
+    const bool digit_after = j < word.size() && is_digit(word[j]);
+    const bool lone_run = i == 0 || j == word.size();
+    bool other_letters = false;
+    for (std::size_t k = 0; k < word.size(); ++k)
+      if ((k < i || k >= j) && is_alpha(word[k])) other_letters = true;
+    const bool convert = only_slips && ((digit_before && digit_after) ||
+                                        (lone_run && !other_letters && (digit_before || digit_after)));
+    if (convert) {
+      for (std::size_t k = i; k < j; ++k) word[k] = slip_digit(word[k]);
+      fixed += static_cast<int>(j - i);
+    }
+    i = j;
+  }
+  return fixed;
+}
+
+void split_word(const std::string& word, std::uint32_t offset, bool break_before, bool attached, bool joined,
+                int slips, std::vector<Token>& out) {
+  std::size_t i = 0;
+  bool first = true;
+  while (i < word.size()) {
+    const bool digits = is_digit(word[i]);
+    std::size_t j = i;
+    while (j < word.size() && is_digit(word[j]) == digits) ++j;
+    Token t;
+    t.digits = digits;
+    t.text.reserve(j - i);
+    for (std::size_t k = i; k < j; ++k) t.text.push_back(upper(word[k]));
+    t.break_before = first && break_before;
+    t.attached = first ? attached : true;
+    t.joined = first ? joined : true;
+    t.slips = static_cast<std::uint8_t>(digits ? slips : 0);
+    t.offset = offset + static_cast<std::uint32_t>(i);
+    out.push_back(std::move(t));
+    first = false;
+    i = j;
+  }
+}
+
+}  // namespace
+
+std::vector<Token> tokenize(std::string_view text) {
+  std::vector<Token> out;
+  bool strong = true;
+  bool any_separator = true;
+  bool space = true;
+  std::string word;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const char c = text[i];
+    if (is_digit(c) || is_alpha(c)) {
+      const std::size_t start = i;
+      word.clear();
+      while (i < text.size() && (is_digit(text[i]) || is_alpha(text[i]))) word.push_back(text[i++]);
+      const int slips = fix_slips(word);
+      split_word(word, static_cast<std::uint32_t>(start), strong, !any_separator, !space && !strong, slips, out);
+      strong = false;
+      any_separator = false;
+      space = false;
+      continue;
+    }
+    if (!is_weak_separator(c)) strong = true;
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') space = true;
+    any_separator = true;
+    ++i;
+  }
+  return out;
+}
+
+std::optional<DocumentNumber> split_document_number(std::string_view text) {
+  DocumentNumber number;
+  for (const Token& t : tokenize(text)) {
+    if (t.digits) {
+      number.groups.push_back(t.text);
+      continue;
+    }
+    if (number.groups.empty()) number.prefix += t.text;
+  }
+  if (number.groups.empty()) return std::nullopt;
+  return number;
+}
+
+bool is_year_group(std::string_view digits, bool two_digit_allowed) {
+  if (digits.size() == 2) return two_digit_allowed;
+  if (digits.size() != 4) return false;
+  return (digits[0] == '1' && digits[1] == '9' && digits[2] == '9') || (digits[0] == '2' && digits[1] == '0');
+}
+
+std::string_view strip_zeros(std::string_view digits) {
+  while (digits.size() > 1 && digits.front() == '0') digits.remove_prefix(1);
+  return digits;
+}
+
+std::uint64_t document_key(KeyKind kind, std::string_view prefix, const std::vector<std::string_view>& groups) {
+  std::uint64_t h = 1469598103934665603ULL;
+  auto mix = [&h](unsigned char c) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  };
+  mix(static_cast<unsigned char>(kind) + 1);
+  for (char c : prefix) mix(static_cast<unsigned char>(c));
+  for (std::string_view g : groups) {
+    mix('|');
+    for (char c : g) mix(static_cast<unsigned char>(c));
+  }
+  // splitmix64 finaliser: spreads FNV's weak low bits.
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9ULL;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebULL;
+  h ^= h >> 31;
+  return h;
+}
+
+}  // namespace bankrec::reconcile

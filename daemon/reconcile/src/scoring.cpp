@@ -1,0 +1,177 @@
+#include <algorithm>
+
+#include "engine_internal.h"
+
+namespace bankrec::reconcile {
+namespace {
+
+constexpr int kAmountEqual = 30;
+constexpr int kCashDiscount = 28;
+constexpr int kPspFee = 22;
+constexpr int kBankFee = 20;
+constexpr int kPartial = 15;
+constexpr int kSmallOverpayment = 25;
+constexpr int kSettledPenalty = 40;
+constexpr int kSameAmountElsewhere = 15;
+
+/// Takes `shortfall` (>0, magnitude) off the items' applications, largest first.
+void spill(Scored& s, std::int64_t shortfall, std::int64_t sign) {
+  std::vector<std::size_t> order(s.applied.size());
+  for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return s.applied[a].second * sign > s.applied[b].second * sign; });
+  for (auto k : order) {
+    const std::int64_t here = s.applied[k].second * sign;
+    if (here <= 0 || shortfall == 0) continue;
+    const std::int64_t take = std::min(here, shortfall);
+    s.applied[k].second -= take * sign;
+    shortfall -= take;
+  }
+}
+
+bool partner_has_amount(const ItemIndex& index, std::uint32_t item, std::int64_t amount,
+                        std::span<const std::int64_t> remaining) {
+  for (auto i : index.partners[index.info[item].partner].items)
+    if (i != item && remaining[i] == amount) return true;
+  return false;
+}
+
+void write_off(Scored& s, const EntryContext& ctx, std::int64_t amount, std::string reason, const std::string& account) {
+  s.writeoff = WriteOff{domain::Money(amount, ctx.entry->amount.currency()), std::move(reason), account};
+}
+
+/// The entry pays less than is due: cash discount, fees, a partial payment, or simply short.
+int judge_shortfall(Scored& s, const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx,
+                    std::span<const std::int64_t> remaining, std::int64_t due, std::int64_t sign) {
+  const auto& cur = ctx.entry->amount.currency();
+  const std::int64_t d = std::llabs(due) - std::llabs(ctx.amount);
+  std::int64_t discount = 0;
+  for (auto i : s.items) discount += cash_discount(index.items[i], remaining[i], ctx, rules);
+  const auto n = static_cast<std::int64_t>(s.items.size());
+  s.features.discount_applicable = discount > 0;
+  if (discount > 0 && std::llabs(d - discount) <= n) {
+    spill(s, d, sign);
+    s.closes = s.items;
+    write_off(s, ctx, -d * sign, "cash discount", rules.cash_discount_account);
+    s.reasons.push_back("cash discount " + money_text(d, cur) + " taken within the discount period");
+    return kCashDiscount;
+  }
+  if (ctx.is_psp && d * 10000 <= std::llabs(due) * rules.psp_fee_basis_points + rules.psp_fee_fixed_minor * n * 10000) {
+    spill(s, d, sign);
+    s.closes = s.items;
+    write_off(s, ctx, -d * sign, "payment service provider fee", rules.psp_fee_account);
+    s.reasons.push_back("payment service provider fee " + money_text(d, cur) + " deducted");
+    return kPspFee;
+  }
+  if (d <= rules.fee_tolerance_minor && d * 10000 <= std::llabs(due) * rules.fee_tolerance_basis_points) {
+    spill(s, d, sign);
+    s.closes = s.items;
+    write_off(s, ctx, -d * sign, "bank fees deducted", rules.bank_fee_account);
+    s.reasons.push_back("bank fees " + money_text(d, cur) + " deducted by the payer's bank");
+    return kBankFee;
+  }
+  spill(s, d, sign);
+  if (s.items.size() != 1) {
+    s.auto_ok = false;
+    s.reasons.push_back("amount short by " + money_text(d, cur) + " for the listed items");
+    return 0;
+  }
+  s.auto_ok = rules.auto_partial;
+  s.reasons.push_back("partial payment: " + money_text(d, cur) + " stays open");
+  if (partner_has_amount(index, s.items.front(), ctx.amount, remaining)) {
+    s.auto_ok = false;
+    s.reasons.push_back("another open item of the partner has exactly this amount");
+    return kPartial - kSameAmountElsewhere;
+  }
+  return kPartial;
+}
+
+int judge_amount(Scored& s, const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx,
+                 std::span<const std::int64_t> remaining) {
+  for (auto i : s.items)
+    if (index.items[i].amount.currency() != ctx.entry->amount.currency()) {
+      s.auto_ok = false;
+      s.reasons.push_back("currency " + std::string(index.items[i].amount.currency().str()) + " differs from the line's");
+      return -kSettledPenalty;
+    }
+  std::int64_t due = 0;
+  for (auto i : s.items) {
+    due += remaining[i];
+    s.applied.emplace_back(i, remaining[i]);
+  }
+  const auto& cur = ctx.entry->amount.currency();
+  s.features.amount_difference_minor = ctx.amount - due;
+  if (due == 0) {
+    s.auto_ok = false;
+    s.applied.clear();
+    s.reasons.push_back("already settled by an earlier line of this run (double payment?)");
+    return -kSettledPenalty;
+  }
+  if ((due > 0) != (ctx.amount > 0)) {
+    s.auto_ok = false;
+    s.applied.clear();
+    s.reasons.push_back("direction does not fit the items");
+    return -kSettledPenalty;
+  }
+  const std::int64_t sign = due > 0 ? 1 : -1;
+  if (due == ctx.amount) {
+    s.closes = s.items;
+    s.reasons.push_back("amount equal");
+    return kAmountEqual;
+  }
+  if (std::llabs(ctx.amount) < std::llabs(due)) return judge_shortfall(s, index, rules, ctx, remaining, due, sign);
+  const std::int64_t extra = std::llabs(ctx.amount) - std::llabs(due);
+  if (extra <= rules.small_difference_minor) {
+    s.closes = s.items;
+    write_off(s, ctx, extra * sign, "small overpayment", rules.small_difference_account);
+    s.reasons.push_back("overpaid by " + money_text(extra, cur) + " (small difference)");
+    return kSmallOverpayment;
+  }
+  s.closes = s.items;
+  s.auto_ok = false;
+  s.reasons.push_back("overpaid by " + money_text(extra, cur) + "; the rest stays unapplied");
+  return 0;
+}
+
+}  // namespace
+
+std::int64_t cash_discount(const domain::OpenItem& item, std::int64_t due, const EntryContext& ctx, const RuleSet& rules) {
+  if (!item.discount_basis_points || !item.discount_until || !ctx.date) return 0;
+  if (ctx.date->to_days() > item.discount_until->to_days() + rules.discount_grace_days) return 0;
+  const std::int64_t gross = std::llabs(due);
+  return (gross * *item.discount_basis_points + 5000) / 10000;  // half up, exact integers
+}
+
+std::string money_text(std::int64_t minor, const domain::Currency& currency) {
+  return domain::format_minor(minor, currency.exponent);
+}
+
+Scored evaluate(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx, Draft draft,
+                std::span<const std::int64_t> remaining) {
+  Scored s;
+  s.items = std::move(draft.items);
+  s.reasons = std::move(draft.reasons);
+  s.features = std::move(draft.features);
+  s.counter = draft.counter;
+  if (draft.counter != nullptr) {
+    s.score = std::clamp(draft.identity, 0, 100);
+    write_off(s, ctx, ctx.amount, "counter-booking: " + draft.counter->name, draft.counter->account);
+    s.features.identity = draft.identity;
+    return s;
+  }
+  if (ctx.is_return) {
+    for (auto i : s.items) s.applied.emplace_back(i, 0);
+    if (!s.applied.empty()) s.applied.front().second = ctx.amount;
+    s.score = std::clamp(draft.identity + draft.partner_adjust, 0, 100);
+    s.features.identity = draft.identity;
+    return s;
+  }
+  const int fit = judge_amount(s, index, rules, ctx, remaining);
+  s.features.amount_fit = fit;
+  if (ctx.date && index.items[s.items.front()].due_date)
+    s.features.days_from_due = ctx.date->to_days() - index.items[s.items.front()].due_date->to_days();
+  s.score = std::clamp(draft.identity + fit + draft.partner_adjust, 0, 100);
+  return s;
+}
+
+}  // namespace bankrec::reconcile
