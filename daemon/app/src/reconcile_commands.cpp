@@ -32,8 +32,11 @@ struct LoadedFile {
 
 /// `bankrec parse` output (statement JSON Lines) is accepted as input too, so scripts can chain the two.
 bool looks_like_statement_json(std::string_view bytes) {
-  const auto t = text::trim(text::strip_bom(bytes.substr(0, 64)));
-  return !t.empty() && t.front() == '{';
+  // '{"' and not just '{': an MT940 file with SWIFT blocks starts with "{1:".
+  auto t = text::trim(text::strip_bom(bytes.substr(0, 64)));
+  if (t.empty() || t.front() != '{') return false;
+  t = text::trim(t.substr(1));
+  return !t.empty() && t.front() == '"';
 }
 
 Result<void> load_json_lines(const std::string& name, std::string_view bytes, std::vector<LoadedFile>& out) {
