@@ -1,0 +1,114 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bankrec/base/result.h"
+#include "bankrec/domain/statement.h"
+#include "bankrec/store/store.h"
+
+namespace bankrec::store {
+
+enum class FileSource { upload, inbox, api, cli };
+/// "upload", "inbox", "api", "cli".
+const char* file_source_name(FileSource source);
+
+/// The file being imported.
+struct SourceFileInfo {
+  std::string name;
+  std::string sha256;  //!< hex, from sha256_hex()
+  std::uint64_t size = 0;
+  FileSource source = FileSource::cli;
+  std::string actor;
+};
+
+struct ImportOptions {
+  int pending_expiry_days = 14;      //!< a pending line without booked twin expires after this
+  int pending_match_days = 5;        //!< booked twin found within +- this many days of the pending line
+  std::size_t batch_entries = 1000;  //!< progress unit
+};
+
+/// What one file added.
+struct ImportCounts {
+  std::int64_t statements = 0;
+  std::int64_t entries_new = 0;
+  std::int64_t entries_skipped = 0;   //!< duplicates of stored entries (entry_skips says why)
+  std::int64_t pending_replaced = 0;  //!< provisional lines replaced by their booked version
+  std::vector<std::string> warnings;  //!< continuity warnings raised on accounts
+};
+
+struct ImportResult {
+  std::int64_t source_file_id = 0;
+  bool duplicate_file = false;  //!< the same bytes were imported before: nothing added
+  std::string format;
+  ImportCounts counts;
+};
+
+/// Writes one file's statements and entries, deduplicating every entry (README.md). Everything
+/// happens in one write transaction, so a failure or a crash (kill -9) at any point leaves nothing
+/// behind; abort() then records the attempt as a source_files row with status=error.
+class ImportWriter {
+ public:
+  /// Takes the write lock (BEGIN IMMEDIATE) and registers the file.
+  static Result<std::unique_ptr<ImportWriter>> begin(Store& store, const SourceFileInfo& file,
+                                                     const ImportOptions& options = {});
+  ~ImportWriter();
+
+  Result<void> set_format(std::string_view format);
+  Result<void> begin_statement(const domain::Statement& header);
+  /// Stores or skips each entry of the current statement; may move from them.
+  Result<void> add_entries(std::vector<domain::Entry>& batch);
+  Result<void> end_statement(const domain::Statement& header);
+
+  /// Finishes the file: status processed, counts, one audit entry, COMMIT.
+  Result<ImportResult> commit();
+  /// Rolls back everything and records the failure; returns the error row's id.
+  Result<std::int64_t> abort(const Error& error);
+
+  const ImportCounts& counts() const { return counts_; }
+
+ private:
+  struct Statements;  // prepared statements, in src/
+  ImportWriter(Store& store, SourceFileInfo file, ImportOptions options);
+  Result<std::int64_t> account_id(const domain::Account& account);
+  Result<void> store_entry(domain::Entry& entry);
+  Result<std::optional<std::int64_t>> find_pending_twin(const domain::Entry& entry,
+                                                        const std::string& remittance);
+  Result<void> check_continuity(const domain::Statement& header);
+
+  Store& store_;
+  SourceFileInfo file_;
+  ImportOptions options_;
+  std::optional<Transaction> transaction_;
+  std::unique_ptr<Statements> q_;
+  std::int64_t file_id_ = 0;
+  std::string format_;
+  std::string now_;  //!< import time, UTC text
+  domain::Date today_;
+  ImportCounts counts_;
+  std::map<std::string, std::int64_t, std::less<>> accounts_;
+  std::map<std::string, int, std::less<>> occurrences_;  //!< account id + content base -> count so far
+  // The statement being written.
+  domain::Statement header_;
+  std::int64_t statement_id_ = 0;
+  std::int64_t account_id_ = 0;
+  std::size_t next_index_ = 0;
+  std::int64_t statement_new_entries_ = 0;
+  bool statement_repeat_ = false;
+  bool account_has_pending_ = false;
+  std::int64_t statement_ordinal_ = 0;
+};
+
+/// The id of a processed file with this SHA-256, or nullopt.
+Result<std::optional<std::int64_t>> find_imported_file(Store& store, std::string_view sha256);
+/// Records in the audit log that a file was offered again and skipped.
+Result<void> record_duplicate_file(Store& store, const SourceFileInfo& file, std::int64_t existing_id);
+/// Marks pending lines whose expiry date is before `today` as expired; returns how many.
+Result<std::int64_t> expire_pending(Store& store, const std::string& today_iso, std::string_view actor);
+
+}  // namespace bankrec::store

@@ -1,0 +1,486 @@
+#include "bankrec/store/import_writer.h"
+
+#include <charconv>
+
+#include "bankrec/base/check.h"
+#include "bankrec/base/text.h"
+#include "bankrec/domain/json.h"
+#include "bankrec/store/entry_json.h"
+#include "bankrec/store/identity.h"
+
+namespace bankrec::store {
+namespace {
+
+using domain::json_quote;
+
+std::optional<std::string> date_opt(const std::optional<domain::Date>& d) {
+  return d ? std::optional<std::string>(d->iso()) : std::nullopt;
+}
+
+std::string account_key_of(const domain::Account& a) {
+  const std::string currency = a.currency.value_or("");
+  if (a.iban) return a.iban.value() + "|" + currency;
+  if (a.number) return "acct:" + a.bank_code.value_or("") + "/" + *a.number + "|" + currency;
+  return "unidentified|" + currency;
+}
+
+std::string account_label(const domain::Account& a) {
+  if (a.iban) return *a.iban;
+  if (a.number) return a.bank_code ? *a.bank_code + "/" + *a.number : *a.number;
+  return "(unidentified account)";
+}
+
+/// Leading decimal number of a statement sequence ("00042", "42/1" -> 42); nullopt otherwise.
+std::optional<long> sequence_number(const std::optional<std::string>& sequence) {
+  if (!sequence || sequence->empty()) return std::nullopt;
+  long value = 0;
+  const auto* first = sequence->data();
+  const auto [end, ec] = std::from_chars(first, first + sequence->size(), value);
+  if (ec != std::errc() || end == first) return std::nullopt;
+  return value;
+}
+
+std::optional<domain::Date> first_date(const domain::Statement& h) {
+  if (h.opening_balance && h.opening_balance->date) return h.opening_balance->date;
+  if (h.from_date) return h.from_date;
+  return h.to_date;
+}
+
+bool similar_text(const std::string& a, const std::string& b) {
+  if (a.empty() || b.empty()) return a.empty() && b.empty();
+  const auto n = std::min(a.size(), b.size());
+  return a.compare(0, n, b, 0, n) == 0;
+}
+
+}  // namespace
+
+const char* file_source_name(FileSource source) {
+  switch (source) {
+    case FileSource::upload:
+      return "upload";
+    case FileSource::inbox:
+      return "inbox";
+    case FileSource::api:
+      return "api";
+    case FileSource::cli:
+      return "cli";
+  }
+  return "cli";
+}
+
+struct ImportWriter::Statements {
+  Query find_bank, find_position, find_content_any, find_content_unkeyed, insert_entry, insert_skip,
+      find_pending, replace_pending;
+};
+
+ImportWriter::ImportWriter(Store& store, SourceFileInfo file, ImportOptions options)
+    : store_(store), file_(std::move(file)), options_(options) {}
+
+ImportWriter::~ImportWriter() {
+  if (transaction_) {
+    transaction_->rollback();
+    store_.audit().discard_pending();
+  }
+}
+
+Result<std::unique_ptr<ImportWriter>> ImportWriter::begin(Store& store, const SourceFileInfo& file,
+                                                          const ImportOptions& options) {
+  std::unique_ptr<ImportWriter> w(new ImportWriter(store, file, options));
+  Database& db = store.db();
+  const auto now = store.clock().now();
+  w->now_ = utc_timestamp(now);
+  w->today_ = domain::Date::from_days(std::chrono::floor<std::chrono::days>(now).time_since_epoch().count());
+  w->transaction_.emplace(BANKREC_TRY(Transaction::begin(db)));
+  Query insert = BANKREC_TRY(
+      db.prepare("INSERT INTO source_files(sha256, name, size, source, actor, received_at, status) "
+                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, 'pending')"));
+  insert.bind(1, file.sha256).bind(2, file.name).bind(3, static_cast<std::int64_t>(file.size));
+  insert.bind(4, file_source_name(file.source)).bind(5, file.actor).bind(6, w->now_);
+  BANKREC_TRY(insert.run());
+  w->file_id_ = db.last_insert_rowid();
+  w->q_ = std::make_unique<Statements>(Statements{
+      BANKREC_TRY(db.prepare("SELECT id, bank_key FROM entries WHERE account_id = ?1 AND bank_hash = ?2")),
+      BANKREC_TRY(
+          db.prepare("SELECT id, position_key FROM entries WHERE account_id = ?1 AND position_hash = ?2")),
+      BANKREC_TRY(
+          db.prepare("SELECT id, content_key FROM entries WHERE account_id = ?1 AND content_hash = ?2")),
+      BANKREC_TRY(
+          db.prepare("SELECT id, content_key FROM entries WHERE account_id = ?1 AND content_hash = ?2 "
+                     "AND bank_hash IS NULL")),
+      BANKREC_TRY(db.prepare(
+          "INSERT INTO entries(account_id, statement_id, source_file_id, entry_index, booking, provisional, "
+          "expires_on, booking_date, value_date, amount_minor, currency, bank_key, position_key, "
+          "content_key, "
+          "bank_reference, end_to_end_id, counterparty_name, counterparty_iban, remittance_norm, entry_json, "
+          "created_at, bank_hash, position_hash, content_hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+          "?10, ?11, "
+          "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)")),
+      BANKREC_TRY(db.prepare(
+          "INSERT INTO entry_skips(source_file_id, statement_id, entry_index, tier, key, existing_entry_id, "
+          "amount_minor, currency, booking_date) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")),
+      BANKREC_TRY(db.prepare("SELECT id, bank_reference, remittance_norm FROM entries WHERE account_id = ?1 "
+                             "AND provisional = 'open' "
+                             "AND amount_minor = ?2 AND currency = ?3 AND COALESCE(booking_date, value_date, "
+                             "'') BETWEEN ?4 AND ?5 "
+                             "ORDER BY id LIMIT 20")),
+      BANKREC_TRY(db.prepare("UPDATE entries SET provisional = 'replaced', replaced_by = ?1 WHERE id = ?2")),
+  });
+  return w;
+}
+
+Result<void> ImportWriter::set_format(std::string_view format) {
+  format_ = format;
+  return ok();
+}
+
+Result<std::int64_t> ImportWriter::account_id(const domain::Account& a) {
+  const std::string key = account_key_of(a);
+  if (const auto it = accounts_.find(key); it != accounts_.end()) return it->second;
+  Database& db = store_.db();
+  Query find = BANKREC_TRY(db.prepare("SELECT id FROM accounts WHERE account_key = ?1"));
+  find.bind(1, key);
+  std::int64_t id = 0;
+  if (BANKREC_TRY(find.step())) {
+    id = find.column_int(0);
+  } else {
+    Query insert =
+        BANKREC_TRY(db.prepare("INSERT INTO accounts(account_key, iban, bic, number, bank_code, currency, "
+                               "owner, name, servicer, created_at) "
+                               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+    insert.bind(1, key)
+        .bind(2, a.iban)
+        .bind(3, a.bic)
+        .bind(4, a.number)
+        .bind(5, a.bank_code)
+        .bind(6, a.currency);
+    insert.bind(7, a.owner).bind(8, a.name).bind(9, a.servicer).bind(10, now_);
+    BANKREC_TRY(insert.run());
+    id = db.last_insert_rowid();
+  }
+  accounts_.emplace(key, id);
+  return id;
+}
+
+Result<void> ImportWriter::begin_statement(const domain::Statement& header) {
+  Database& db = store_.db();
+  header_ = header;
+  account_id_ = BANKREC_TRY(account_id(header.account));
+  next_index_ = 0;
+  statement_new_entries_ = 0;
+  ++statement_ordinal_;
+  const std::string key =
+      statement_key(header).value_or("file:" + file_.sha256 + "#" + std::to_string(statement_ordinal_));
+  Query find =
+      BANKREC_TRY(db.prepare("SELECT id FROM statements WHERE account_id = ?1 AND statement_key = ?2"));
+  find.bind(1, account_id_).bind(2, key);
+  statement_repeat_ = BANKREC_TRY(find.step());
+  if (statement_repeat_) {
+    statement_id_ = find.column_int(0);
+  } else {
+    Query insert = BANKREC_TRY(db.prepare(
+        "INSERT INTO statements(account_id, source_file_id, statement_key, bank_statement_id, sequence, "
+        "created_at, "
+        "from_date, to_date, currency, header_json) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '{}')"));
+    insert.bind(1, account_id_).bind(2, file_id_).bind(3, key).bind(4, header.id).bind(5, header.sequence);
+    insert.bind(6, header.created_at).bind(7, date_opt(header.from_date)).bind(8, date_opt(header.to_date));
+    insert.bind(9, header.account.currency);
+    BANKREC_TRY(insert.run());
+    statement_id_ = db.last_insert_rowid();
+    ++counts_.statements;
+  }
+  Query pending = BANKREC_TRY(
+      db.prepare("SELECT EXISTS(SELECT 1 FROM entries WHERE account_id = ?1 AND provisional = 'open')"));
+  pending.bind(1, account_id_);
+  account_has_pending_ = BANKREC_TRY(pending.step()) && pending.column_int(0) != 0;
+  return ok();
+}
+
+Result<void> ImportWriter::add_entries(std::vector<domain::Entry>& batch) {
+  for (auto& entry : batch) BANKREC_TRY(store_entry(entry));
+  return ok();
+}
+
+Result<std::optional<std::int64_t>> ImportWriter::find_pending_twin(const domain::Entry& e,
+                                                                    const std::string& remittance) {
+  const auto date = e.booking_date ? e.booking_date : e.value_date;
+  if (!date) return std::optional<std::int64_t>();
+  Query& q = q_->find_pending;
+  q.bind(1, account_id_).bind(2, e.amount.minor()).bind(3, e.amount.currency().str());
+  q.bind(4, date->add_days(-options_.pending_match_days).iso())
+      .bind(5, date->add_days(options_.pending_match_days).iso());
+  std::optional<std::int64_t> by_text;
+  std::optional<std::int64_t> found;
+  while (BANKREC_TRY(q.step())) {
+    // A provider link (the same bank reference) wins; else the first line with similar purpose text.
+    if (e.bank_reference && !q.column_is_null(1) && q.column_text(1) == *e.bank_reference) {
+      found = q.column_int(0);
+      break;
+    }
+    if (!by_text && similar_text(q.column_text(2), remittance)) by_text = q.column_int(0);
+  }
+  q.reset();
+  return found ? found : by_text;
+}
+
+Result<void> ImportWriter::store_entry(domain::Entry& e) {
+  const std::size_t index = next_index_++;
+  const EntryIdentity id = compute_identity(header_, index, e);
+  const std::string occurrence_slot = std::to_string(account_id_) + "/" + id.content_base;
+  const int occurrence = ++occurrences_[occurrence_slot];
+  const std::string content = content_key(id.content_base, occurrence);
+
+  // Compare on the strongest tier both sides have (README.md): bank ids, else position, else content.
+  // Indexes hold 64-bit hashes; a hit counts only when the stored key text is the same.
+  auto lookup = [&](Query& q, const std::string& key) -> Result<std::int64_t> {
+    q.bind(1, account_id_).bind(2, key_hash(key));
+    std::int64_t found = 0;
+    while (found == 0 && BANKREC_TRY(q.step()))
+      if (q.column_text(1) == key) found = q.column_int(0);
+    q.reset();
+    return found;
+  };
+  std::int64_t existing = 0;
+  const char* tier = "content";
+  std::string collided = content;
+  if (id.bank_key) {
+    existing = BANKREC_TRY(lookup(q_->find_bank, *id.bank_key));
+    if (existing != 0) tier = "bank", collided = *id.bank_key;
+    if (existing == 0) existing = BANKREC_TRY(lookup(q_->find_content_unkeyed, content));
+  } else {
+    if (id.position_key) {
+      existing = BANKREC_TRY(lookup(q_->find_position, *id.position_key));
+      if (existing != 0) tier = "position", collided = *id.position_key;
+    }
+    if (existing == 0) existing = BANKREC_TRY(lookup(q_->find_content_any, content));
+  }
+  const auto booking = e.booking_date ? e.booking_date : e.value_date;
+  if (existing != 0) {
+    Query& s = q_->insert_skip;
+    s.bind(1, file_id_).bind(2, statement_id_).bind(3, static_cast<std::int64_t>(index)).bind(4, tier);
+    s.bind(5, collided).bind(6, existing).bind(7, e.amount.minor()).bind(8, e.amount.currency().str());
+    s.bind(9, date_opt(booking));
+    BANKREC_TRY(s.run());
+    ++counts_.entries_skipped;
+    return ok();
+  }
+
+  const bool pending = e.status == domain::EntryStatus::pending;
+  const std::string& remittance = id.remittance_norm;
+  Query& q = q_->insert_entry;
+  q.bind(1, account_id_).bind(2, statement_id_).bind(3, file_id_).bind(4, static_cast<std::int64_t>(index));
+  q.bind(5, domain::entry_status_name(e.status));
+  if (pending) {
+    q.bind(6, "open").bind(7, booking.value_or(today_).add_days(options_.pending_expiry_days).iso());
+  } else {
+    q.bind_null(6).bind_null(7);
+  }
+  q.bind(8, date_opt(e.booking_date)).bind(9, date_opt(e.value_date)).bind(10, e.amount.minor());
+  q.bind(11, e.amount.currency().str()).bind(12, id.bank_key).bind(13, id.position_key).bind(14, content);
+  q.bind(15, e.bank_reference)
+      .bind(16, e.end_to_end_id)
+      .bind(17, e.counterparty.name)
+      .bind(18, e.counterparty.iban);
+  q.bind(19, remittance).bind(20, entry_to_json(e)).bind(21, now_);
+  if (id.bank_key)
+    q.bind(22, key_hash(*id.bank_key));
+  else
+    q.bind_null(22);
+  if (id.position_key)
+    q.bind(23, key_hash(*id.position_key));
+  else
+    q.bind_null(23);
+  q.bind(24, key_hash(content));
+  BANKREC_TRY(q.run());
+  const std::int64_t new_id = store_.db().last_insert_rowid();
+  ++counts_.entries_new;
+  ++statement_new_entries_;
+
+  if (e.status == domain::EntryStatus::booked && account_has_pending_) {
+    if (const auto twin = BANKREC_TRY(find_pending_twin(e, remittance))) {
+      BANKREC_TRY(q_->replace_pending.bind(1, new_id).bind(2, *twin).run());
+      ++counts_.pending_replaced;
+    }
+  }
+  if (pending) account_has_pending_ = true;
+  return ok();
+}
+
+Result<void> ImportWriter::end_statement(const domain::Statement& header) {
+  Database& db = store_.db();
+  if (statement_repeat_) {
+    Query update =
+        BANKREC_TRY(db.prepare("UPDATE statements SET entry_count = entry_count + ?1 WHERE id = ?2"));
+    BANKREC_TRY(update.bind(1, statement_new_entries_).bind(2, statement_id_).run());
+    return ok();
+  }
+  domain::Statement stored = header;
+  stored.entries.clear();
+  Query update =
+      BANKREC_TRY(db.prepare("UPDATE statements SET from_date = ?1, to_date = ?2, opening_minor = ?3, "
+                             "opening_date = ?4, closing_minor = ?5, "
+                             "closing_date = ?6, entry_count = ?7, header_json = ?8, currency = "
+                             "COALESCE(currency, ?9) WHERE id = ?10"));
+  update.bind(1, date_opt(header.from_date)).bind(2, date_opt(header.to_date));
+  if (header.opening_balance)
+    update.bind(3, header.opening_balance->amount.minor()).bind(4, date_opt(header.opening_balance->date));
+  else
+    update.bind_null(3).bind_null(4);
+  if (header.closing_balance)
+    update.bind(5, header.closing_balance->amount.minor()).bind(6, date_opt(header.closing_balance->date));
+  else
+    update.bind_null(5).bind_null(6);
+  update.bind(7, static_cast<std::int64_t>(next_index_)).bind(8, domain::to_json(stored));
+  if (header.opening_balance)
+    update.bind(9, header.opening_balance->amount.currency().str());
+  else
+    update.bind_null(9);
+  BANKREC_TRY(update.bind(10, statement_id_).run());
+  return check_continuity(header);
+}
+
+Result<void> ImportWriter::check_continuity(const domain::Statement& h) {
+  const auto start = first_date(h);
+  if (!start || !h.opening_balance) return ok();
+  Database& db = store_.db();
+  Query prev = BANKREC_TRY(db.prepare(
+      "SELECT id, sequence, closing_minor, COALESCE(closing_date, to_date) AS end_date FROM statements "
+      "WHERE account_id = ?1 AND id <> ?2 AND closing_minor IS NOT NULL AND COALESCE(closing_date, to_date) "
+      "<= ?3 "
+      "ORDER BY end_date DESC, id DESC LIMIT 1"));
+  prev.bind(1, account_id_).bind(2, statement_id_).bind(3, start->iso());
+  if (!BANKREC_TRY(prev.step())) return ok();
+  const std::int64_t prev_closing = prev.column_int(2);
+  const std::string prev_end = prev.column_text(3);
+  const auto prev_seq =
+      sequence_number(prev.column_is_null(1) ? std::nullopt : std::optional(prev.column_text(1)));
+  const auto this_seq = sequence_number(h.sequence);
+  const std::string label = account_label(h.account);
+  const auto& currency = h.opening_balance->amount.currency();
+
+  auto warn = [&](const char* kind, std::string message, std::string from, std::string to) -> Result<void> {
+    Query insert =
+        BANKREC_TRY(db.prepare("INSERT INTO account_warnings(account_id, statement_id, kind, message, "
+                               "missing_from, missing_to, created_at) "
+                               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+    insert.bind(1, account_id_)
+        .bind(2, statement_id_)
+        .bind(3, kind)
+        .bind(4, message)
+        .bind(5, from)
+        .bind(6, to);
+    BANKREC_TRY(insert.bind(7, now_).run());
+    counts_.warnings.push_back(label + ": " + message);
+    return ok();
+  };
+  if (prev_closing != h.opening_balance->amount.minor()) {
+    const auto prev_date = domain::parse_iso_date(prev_end);
+    std::string from = prev_date ? prev_date->add_days(1).iso() : prev_end;
+    std::string to = start->add_days(-1).iso();
+    if (to < from) to = from = start->iso();
+    BANKREC_TRY(warn("balance_gap",
+                     "opening balance " + h.opening_balance->amount.to_string() + " " +
+                         std::string(currency.str()) + " on " + start->iso() +
+                         " differs from the previous closing balance " +
+                         domain::format_minor(prev_closing, currency.exponent) + " on " + prev_end +
+                         "; statements for " + from + ".." + to + " may be missing",
+                     from, to));
+  }
+  if (prev_seq && this_seq && *this_seq > *prev_seq + 1)
+    BANKREC_TRY(warn("sequence_gap",
+                     "statement sequence jumps from " + std::to_string(*prev_seq) + " to " +
+                         std::to_string(*this_seq) + ": statements " + std::to_string(*prev_seq + 1) + ".." +
+                         std::to_string(*this_seq - 1) + " are missing",
+                     std::to_string(*prev_seq + 1), std::to_string(*this_seq - 1)));
+  return ok();
+}
+
+Result<ImportResult> ImportWriter::commit() {
+  BANKREC_CHECK(transaction_.has_value(), "import already finished");
+  Database& db = store_.db();
+  Query update = BANKREC_TRY(db.prepare(
+      "UPDATE source_files SET status = 'processed', format = ?1, finished_at = ?2, statements = ?3, "
+      "entries_new = ?4, entries_skipped = ?5 WHERE id = ?6"));
+  update.bind(1, format_).bind(2, utc_timestamp(store_.clock().now())).bind(3, counts_.statements);
+  BANKREC_TRY(update.bind(4, counts_.entries_new).bind(5, counts_.entries_skipped).bind(6, file_id_).run());
+  const std::string details = "{\"name\":" + json_quote(file_.name) + ",\"sha256\":\"" + file_.sha256 +
+                              "\",\"size\":" + std::to_string(file_.size) + ",\"source\":\"" +
+                              file_source_name(file_.source) + "\",\"format\":" + json_quote(format_) +
+                              ",\"statements\":" + std::to_string(counts_.statements) +
+                              ",\"entries_new\":" + std::to_string(counts_.entries_new) +
+                              ",\"entries_skipped\":" + std::to_string(counts_.entries_skipped) +
+                              ",\"pending_replaced\":" + std::to_string(counts_.pending_replaced) +
+                              ",\"warnings\":" + std::to_string(counts_.warnings.size()) + "}";
+  BANKREC_TRY(
+      store_.audit().append({file_.actor, "import.file", "source_file", std::to_string(file_id_), details}));
+  // Every imported file is covered by a signed checkpoint that also leaves the database.
+  BANKREC_TRY(store_.audit().checkpoint());
+  q_.reset();  // finalize before COMMIT
+  Transaction transaction = std::move(*transaction_);
+  transaction_.reset();
+  BANKREC_TRY(store_.commit(transaction));
+  return ImportResult{file_id_, false, format_, counts_};
+}
+
+Result<std::int64_t> ImportWriter::abort(const Error& error) {
+  q_.reset();
+  if (transaction_) {
+    transaction_->rollback();
+    transaction_.reset();
+  }
+  store_.audit().discard_pending();
+  const std::string message = error.describe();
+  std::int64_t id = 0;
+  BANKREC_TRY(store_.write([&]() -> Result<void> {
+    Database& db = store_.db();
+    Query insert =
+        BANKREC_TRY(db.prepare("INSERT INTO source_files(sha256, name, size, source, actor, received_at, "
+                               "finished_at, format, status, error) "
+                               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'error', ?9)"));
+    insert.bind(1, file_.sha256).bind(2, file_.name).bind(3, static_cast<std::int64_t>(file_.size));
+    insert.bind(4, file_source_name(file_.source)).bind(5, file_.actor).bind(6, now_);
+    insert.bind(7, utc_timestamp(store_.clock().now())).bind(8, format_).bind(9, message);
+    BANKREC_TRY(insert.run());
+    id = db.last_insert_rowid();
+    BANKREC_TRY(store_.audit().append({file_.actor, "import.failed", "source_file", std::to_string(id),
+                                       "{\"name\":" + json_quote(file_.name) + ",\"sha256\":\"" +
+                                           file_.sha256 + "\",\"error\":" + json_quote(message) + "}"}));
+    return ok();
+  }));
+  return id;
+}
+
+Result<std::optional<std::int64_t>> find_imported_file(Store& store, std::string_view sha256) {
+  Query q = BANKREC_TRY(
+      store.db().prepare("SELECT id FROM source_files WHERE sha256 = ?1 AND status = 'processed'"));
+  q.bind(1, sha256);
+  if (!BANKREC_TRY(q.step())) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(q.column_int(0));
+}
+
+Result<void> record_duplicate_file(Store& store, const SourceFileInfo& file, std::int64_t existing_id) {
+  return store.write([&]() -> Result<void> {
+    BANKREC_TRY(
+        store.audit().append({file.actor, "import.duplicate_file", "source_file", std::to_string(existing_id),
+                              "{\"name\":" + json_quote(file.name) + ",\"sha256\":\"" + file.sha256 +
+                                  "\",\"source\":\"" + file_source_name(file.source) + "\"}"}));
+    return ok();
+  });
+}
+
+Result<std::int64_t> expire_pending(Store& store, const std::string& today_iso, std::string_view actor) {
+  std::int64_t expired = 0;
+  BANKREC_TRY(store.write([&]() -> Result<void> {
+    Query q = BANKREC_TRY(store.db().prepare(
+        "UPDATE entries SET provisional = 'expired' WHERE provisional = 'open' AND expires_on < ?1"));
+    BANKREC_TRY(q.bind(1, today_iso).run());
+    expired = store.db().changes();
+    if (expired == 0) return ok();
+    BANKREC_TRY(store.audit().append(
+        {std::string(actor), "entries.expire_pending", "entry", "*",
+         "{\"expired\":" + std::to_string(expired) + ",\"before\":\"" + today_iso + "\"}"}));
+    return ok();
+  }));
+  return expired;
+}
+
+}  // namespace bankrec::store

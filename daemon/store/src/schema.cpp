@@ -1,0 +1,248 @@
+#include "schema.h"
+
+namespace bankrec::store {
+namespace {
+
+// Version 1. SQLite 3.15.2 under SQLCipher 3.4.1: no UPSERT, RETURNING, window functions or JSON1,
+// so JSON is stored as text and rebuilt by domain/json. Times are UTC ISO 8601 text; money is an
+// integer count of minor units beside its ISO 4217 code. Indexes serve the console's list queries
+// (newest first per account, per status, per file) at 10 million entries.
+constexpr std::string_view kSchemaV1 = R"sql(
+CREATE TABLE accounts(
+  id INTEGER PRIMARY KEY,
+  account_key TEXT NOT NULL UNIQUE,   -- IBAN|currency, else bank code/number|currency
+  iban TEXT, bic TEXT, number TEXT, bank_code TEXT, currency TEXT, owner TEXT, name TEXT, servicer TEXT,
+  created_at TEXT NOT NULL);
+
+CREATE TABLE source_files(
+  id INTEGER PRIMARY KEY,
+  sha256 TEXT NOT NULL,
+  name TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  source TEXT NOT NULL CHECK (source IN ('upload', 'inbox', 'api', 'cli')),
+  actor TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  finished_at TEXT,
+  format TEXT,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'processed', 'error')),
+  error TEXT,
+  statements INTEGER NOT NULL DEFAULT 0,
+  entries_new INTEGER NOT NULL DEFAULT 0,
+  entries_skipped INTEGER NOT NULL DEFAULT 0);
+CREATE UNIQUE INDEX source_files_sha256_processed ON source_files(sha256) WHERE status = 'processed';
+CREATE INDEX source_files_received ON source_files(received_at);
+CREATE INDEX source_files_status ON source_files(status, received_at);
+
+CREATE TABLE statements(
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  source_file_id INTEGER NOT NULL REFERENCES source_files(id),
+  statement_key TEXT NOT NULL,        -- Stmt/Id, else sequence|from date, else file-scoped
+  bank_statement_id TEXT, sequence TEXT, created_at TEXT, from_date TEXT, to_date TEXT,
+  currency TEXT, opening_minor INTEGER, opening_date TEXT, closing_minor INTEGER, closing_date TEXT,
+  entry_count INTEGER NOT NULL DEFAULT 0,
+  header_json TEXT NOT NULL,
+  UNIQUE (account_id, statement_key));
+CREATE INDEX statements_account_date ON statements(account_id, to_date);
+CREATE INDEX statements_file ON statements(source_file_id);
+
+CREATE TABLE entries(
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  statement_id INTEGER NOT NULL REFERENCES statements(id),
+  source_file_id INTEGER NOT NULL REFERENCES source_files(id),
+  entry_index INTEGER NOT NULL,       -- 0-based position in its statement
+  status TEXT NOT NULL DEFAULT 'processed'
+    CHECK (status IN ('pending', 'processed', 'reconciled', 'review', 'unmatched', 'error')),
+  booking TEXT NOT NULL CHECK (booking IN ('booked', 'pending', 'info')),
+  provisional TEXT CHECK (provisional IN ('open', 'replaced', 'expired')),  -- pending entries only
+  replaced_by INTEGER REFERENCES entries(id),
+  expires_on TEXT,
+  booking_date TEXT, value_date TEXT,
+  amount_minor INTEGER NOT NULL, currency TEXT NOT NULL,
+  bank_key TEXT,                      -- tier 1 identity (README.md)
+  position_key TEXT,                  -- tier 2
+  content_key TEXT NOT NULL,          -- tier 3, with occurrence number
+  bank_hash INTEGER,                  -- 64-bit BLAKE2b of the key: small, fast indexes; the text
+  position_hash INTEGER,              -- above is compared on every hit, so a hash collision
+  content_hash INTEGER NOT NULL,      -- never drops an entry
+  bank_reference TEXT, end_to_end_id TEXT,
+  counterparty_name TEXT, counterparty_iban TEXT, remittance_norm TEXT,
+  error TEXT,
+  entry_json TEXT NOT NULL,           -- domain::to_json(entry): the full entry, for round trips
+  created_at TEXT NOT NULL);
+CREATE INDEX entries_bank_hash ON entries(account_id, bank_hash) WHERE bank_hash IS NOT NULL;
+CREATE INDEX entries_position_hash ON entries(account_id, position_hash) WHERE position_hash IS NOT NULL;
+CREATE INDEX entries_content_hash ON entries(account_id, content_hash);
+CREATE INDEX entries_account_date ON entries(account_id, booking_date);
+CREATE INDEX entries_status ON entries(status, booking_date);
+CREATE INDEX entries_statement ON entries(statement_id);
+CREATE INDEX entries_pending ON entries(account_id, amount_minor) WHERE provisional = 'open';
+
+CREATE TABLE entry_skips(
+  id INTEGER PRIMARY KEY,
+  source_file_id INTEGER NOT NULL REFERENCES source_files(id),
+  statement_id INTEGER REFERENCES statements(id),
+  entry_index INTEGER NOT NULL,
+  tier TEXT NOT NULL CHECK (tier IN ('bank', 'position', 'content')),
+  key TEXT NOT NULL,
+  existing_entry_id INTEGER NOT NULL REFERENCES entries(id),
+  amount_minor INTEGER, currency TEXT, booking_date TEXT);
+CREATE INDEX entry_skips_file ON entry_skips(source_file_id);
+CREATE INDEX entry_skips_existing ON entry_skips(existing_entry_id);
+
+CREATE TABLE account_warnings(
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  statement_id INTEGER REFERENCES statements(id),
+  kind TEXT NOT NULL CHECK (kind IN ('balance_gap', 'sequence_gap', 'source_divergence')),
+  message TEXT NOT NULL,
+  missing_from TEXT, missing_to TEXT,
+  created_at TEXT NOT NULL,
+  resolved_at TEXT, resolved_by TEXT);
+CREATE INDEX account_warnings_open ON account_warnings(account_id, resolved_at);
+
+CREATE TABLE open_items(
+  id INTEGER PRIMARY KEY,
+  item_key TEXT NOT NULL UNIQUE,      -- the ERP's id
+  kind TEXT NOT NULL CHECK (kind IN ('invoice', 'bill', 'credit_note', 'expected')),
+  partner_id TEXT, partner_name TEXT, document_number TEXT,
+  amount_minor INTEGER NOT NULL, open_minor INTEGER NOT NULL, currency TEXT NOT NULL,
+  issue_date TEXT, due_date TEXT, reference TEXT,
+  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'partial', 'settled', 'written_off', 'cancelled')),
+  item_json TEXT NOT NULL,
+  updated_at TEXT NOT NULL);
+CREATE INDEX open_items_status_due ON open_items(status, due_date);
+CREATE INDEX open_items_partner ON open_items(partner_id);
+CREATE INDEX open_items_document ON open_items(document_number);
+
+CREATE TABLE open_item_history(
+  id INTEGER PRIMARY KEY,
+  open_item_id INTEGER NOT NULL REFERENCES open_items(id),
+  changed_at TEXT NOT NULL, actor TEXT NOT NULL, change TEXT NOT NULL,
+  before_json TEXT, after_json TEXT);
+CREATE INDEX open_item_history_item ON open_item_history(open_item_id, changed_at);
+
+CREATE TABLE rules(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  priority INTEGER NOT NULL DEFAULT 100,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  definition_json TEXT NOT NULL,
+  created_at TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL);
+
+CREATE TABLE matches(
+  id INTEGER PRIMARY KEY,
+  entry_id INTEGER NOT NULL REFERENCES entries(id),
+  decision TEXT NOT NULL CHECK (decision IN ('auto', 'suggest', 'manual')),
+  status TEXT NOT NULL CHECK (status IN ('proposed', 'approved', 'rejected', 'undone')),
+  score INTEGER, rule_id INTEGER REFERENCES rules(id),
+  reasons_json TEXT NOT NULL DEFAULT '[]',
+  writeoff_minor INTEGER, writeoff_reason TEXT,
+  created_at TEXT NOT NULL, created_by TEXT NOT NULL,
+  decided_at TEXT, decided_by TEXT);
+CREATE INDEX matches_entry ON matches(entry_id);
+CREATE INDEX matches_status ON matches(status, created_at);
+
+CREATE TABLE allocations(
+  id INTEGER PRIMARY KEY,
+  match_id INTEGER NOT NULL REFERENCES matches(id),
+  open_item_id INTEGER NOT NULL REFERENCES open_items(id),
+  amount_minor INTEGER NOT NULL, currency TEXT NOT NULL);
+CREATE INDEX allocations_match ON allocations(match_id);
+CREATE INDEX allocations_item ON allocations(open_item_id);
+
+CREATE TABLE connectors(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  settings_json TEXT NOT NULL,        -- no secrets here; they go to connector_tokens
+  schedule TEXT,
+  last_run_at TEXT, last_status TEXT,
+  created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+
+CREATE TABLE connector_tokens(
+  id INTEGER PRIMARY KEY,
+  connector_id INTEGER NOT NULL REFERENCES connectors(id),
+  kind TEXT NOT NULL,                 -- access_token, refresh_token, password, private_key, ...
+  nonce BLOB NOT NULL,                -- secretbox nonce: tokens are encrypted once more inside the db
+  ciphertext BLOB NOT NULL,
+  expires_at TEXT, updated_at TEXT NOT NULL,
+  UNIQUE (connector_id, kind));
+
+CREATE TABLE users(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL CHECK (role IN ('viewer', 'accountant', 'approver', 'admin')),
+  password_hash TEXT,                 -- Argon2id string (crypto_pwhash_str)
+  totp_secret BLOB, totp_enrolled_at TEXT,
+  failed_logins INTEGER NOT NULL DEFAULT 0, locked_until TEXT,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+
+CREATE TABLE sessions(
+  id TEXT PRIMARY KEY,                -- hash of the 256-bit session id, never the id itself
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  csrf_token_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL, last_seen_at TEXT NOT NULL, expires_at TEXT NOT NULL,
+  step_up_at TEXT, client TEXT);
+CREATE INDEX sessions_user ON sessions(user_id);
+CREATE INDEX sessions_expiry ON sessions(expires_at);
+
+CREATE TABLE jobs(
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+  payload_json TEXT NOT NULL DEFAULT '{}',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  run_after TEXT NOT NULL,
+  started_at TEXT, finished_at TEXT, error TEXT, progress_json TEXT,
+  created_at TEXT NOT NULL, created_by TEXT NOT NULL);
+CREATE INDEX jobs_due ON jobs(state, run_after);
+
+CREATE TABLE dead_letters(
+  id INTEGER PRIMARY KEY,
+  job_id INTEGER REFERENCES jobs(id),
+  kind TEXT NOT NULL, payload_json TEXT NOT NULL, error TEXT NOT NULL,
+  attempts INTEGER NOT NULL, created_at TEXT NOT NULL, resolved_at TEXT, resolved_by TEXT);
+CREATE INDEX dead_letters_open ON dead_letters(resolved_at, created_at);
+
+CREATE TABLE alerts(
+  id INTEGER PRIMARY KEY,
+  severity TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'error', 'critical')),
+  kind TEXT NOT NULL, message TEXT NOT NULL,
+  object_type TEXT, object_id TEXT,
+  created_at TEXT NOT NULL, acknowledged_at TEXT, acknowledged_by TEXT);
+CREATE INDEX alerts_open ON alerts(acknowledged_at, created_at);
+
+CREATE TABLE audit_log(
+  seq INTEGER PRIMARY KEY,
+  time TEXT NOT NULL,
+  actor TEXT NOT NULL, action TEXT NOT NULL, object_type TEXT NOT NULL, object_id TEXT NOT NULL,
+  details TEXT NOT NULL,
+  prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE INDEX audit_log_time ON audit_log(time);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+
+CREATE TABLE audit_checkpoints(
+  seq INTEGER PRIMARY KEY,
+  hash TEXT NOT NULL, signed_at TEXT NOT NULL, signature TEXT NOT NULL, public_key TEXT NOT NULL);
+CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints
+  BEGIN SELECT RAISE(ABORT, 'audit_checkpoints is append-only'); END;
+CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
+  BEGIN SELECT RAISE(ABORT, 'audit_checkpoints is append-only'); END;
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, "initial schema", kSchemaV1},
+};
+
+}  // namespace
+
+std::span<const Migration> migrations() { return kMigrations; }
+
+}  // namespace bankrec::store
