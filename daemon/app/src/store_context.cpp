@@ -1,11 +1,23 @@
 #include "store_context.h"
 
+#include <systemd/sd-journal.h>
+
 #include <cstdlib>
 #include <iostream>
 
 #include "bankrec/app/exit_code.h"
 
 namespace bankrec::app {
+
+void JournaldCheckpointSink::publish(const store::Checkpoint& checkpoint) {
+  const std::string json = store::checkpoint_to_json(checkpoint);
+  const int r = sd_journal_send("MESSAGE=audit checkpoint %s", json.c_str(), "PRIORITY=5", "SYSLOG_IDENTIFIER=bankrec",
+                                "BANKREC_COMPONENT=audit", "BANKREC_AUDIT_SEQ=%lld",
+                                static_cast<long long>(checkpoint.seq), "BANKREC_AUDIT_HASH=%s", checkpoint.hash.c_str(),
+                                "BANKREC_AUDIT_SIGNATURE=%s", checkpoint.signature.c_str(), nullptr);
+  if (r < 0) fallback_.publish(checkpoint);
+}
+
 namespace {
 
 std::string env_or_empty(const char* name) {

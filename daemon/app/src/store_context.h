@@ -21,12 +21,23 @@ struct StorePaths {
 };
 StorePaths store_paths(const GlobalOptions& global);
 
+/// Checkpoints go to journald with structured fields (BANKREC_AUDIT_SEQ, _HASH, _SIGNATURE) so that
+/// an outside record exists even if the database is rolled back; without a journal (not under
+/// systemd, containers) they go to stderr instead of being lost.
+class JournaldCheckpointSink final : public store::CheckpointSink {
+ public:
+  void publish(const store::Checkpoint& checkpoint) override;
+
+ private:
+  store::StderrCheckpointSink fallback_;
+};
+
 /// An opened store with everything it borrows (clock, signing key, checkpoint sink).
 struct StoreContext {
   StorePaths paths;
   std::filesystem::path db_key_file;
   SystemClock clock;
-  store::StderrCheckpointSink checkpoints;
+  JournaldCheckpointSink checkpoints;
   std::optional<store::SigningKey> signing_key;
   std::unique_ptr<store::Store> store;
 };
