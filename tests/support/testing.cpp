@@ -68,6 +68,22 @@ std::string drain(int fd) {
   }
   return out;
 }
+
+/// fork + execv with stdout and stderr redirected to files; returns the child's pid.
+pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& out_path,
+            const std::filesystem::path& err_path) {
+  const pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ::dup2(out, 1);
+  ::dup2(err, 2);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  ::execv(args[0], args.data());
+  ::_exit(127);
+}
 }  // namespace
 
 CommandResult run_command(const std::vector<std::string>& argv) {
@@ -75,18 +91,7 @@ CommandResult run_command(const std::vector<std::string>& argv) {
   // Both streams go to temporary files so a large output cannot dead-lock the pipes.
   TempDir dir;
   const auto out_path = dir.path() / "out", err_path = dir.path() / "err";
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(out, 1);
-    ::dup2(err, 2);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
+  const pid_t pid = spawn(argv, out_path, err_path);
   int status = 0;
   ::waitpid(pid, &status, 0);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -101,18 +106,7 @@ CommandResult run_command(const std::vector<std::string>& argv) {
 Process::Process(const std::vector<std::string>& argv, const std::filesystem::path& log_dir, const std::string& name)
     : err_path_(log_dir / (name + ".err")) {
   const auto out_path = log_dir / (name + ".out");
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int err = ::open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(out, 1);
-    ::dup2(err, 2);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
+  pid_ = spawn(argv, out_path, err_path_);
 }
 
 Process::~Process() {
