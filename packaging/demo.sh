@@ -20,7 +20,7 @@ echo "== bankrec parse (one JSON object per file; first statement, abridged)"
 echo
 
 if "$bankrec" help 2>/dev/null | grep -q '^  import'; then
-  data=$(mktemp -d /tmp/bankrec-demo.XXXXXX)
+  data=$(mktemp -d -t bankrec-demo.XXXXXX)
   echo "== bankrec init / import / audit verify (data dir $data)"
   "$bankrec" --data-dir "$data" init
   "$bankrec" --data-dir "$data" import "$camt" "$mt940"

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -165,7 +166,8 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  std::string path = keep != nullptr ? keep : "/tmp/bankrec-camt-bench-XXXXXX";
+  std::string path =
+      keep != nullptr ? keep : (std::filesystem::temp_directory_path() / "bankrec-camt-bench-XXXXXX").string();
   const int fd =
       keep != nullptr ? open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0600) : mkstemp(path.data());
   if (fd < 0 || !write_statement(path, entries)) {

@@ -219,8 +219,8 @@ int main(int argc, char** argv) {
                   static_cast<double>(xml.size()) / 1e6, wall, cpu);
     }
   }
-  char tmpl[] = "/tmp/bankrec-import-bench-XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) return 1;
+  std::string tmpl = (std::filesystem::temp_directory_path() / "bankrec-import-bench-XXXXXX").string();
+  if (mkdtemp(tmpl.data()) == nullptr) return 1;
   const std::filesystem::path dir = tmpl;
   const char* what = direct ? "store+audit (generated objects)" : "parse+store+audit";
   const Run enc = run_import(/*encrypted=*/true, direct, xml, entries, registry, dir);
