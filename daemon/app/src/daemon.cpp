@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 #include <iostream>
@@ -18,8 +19,12 @@
 #include "bankrec/base/clock.h"
 #include "bankrec/http/server.h"
 #include "bankrec/metrics/metrics.h"
+#include "bankrec/formats/format_registry.h"
+#include "bankrec/jobs/ingest.h"
 #include "config.h"
+#include "inbox.h"
 #include "logging.h"
+#include "store_context.h"
 
 #include <spdlog/spdlog.h>
 
@@ -111,9 +116,40 @@ int serve(const DaemonOptions& options) {
   for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // Initialise an empty data dir the way `bankrec init` does, then keep the store open.
+  GlobalOptions global;
+  global.data_dir = data_dir.string();
+  global.config = options.config;
+  if (auto r = run_init(global); !r) {
+    log_error(r.error());
+    return exit_code_for(r.error());
+  }
+  auto store = open_store_context(global);
+  if (!store) {
+    log_error(store.error());
+    return exit_code_for(store.error());
+  }
+  formats::FormatRegistry formats;
+  formats::register_builtin_formats(formats);
+  formats.add(jobs::statement_json_format());
+
   SystemClock clock;
   metrics::Registry registry;
   const auto started = clock.now();
+
+  Inbox::Folders folders{{}, data_dir / "archive", data_dir / "failed"};
+  // Without configured folders: DATA_DIR/inbox, scanned every few seconds (inotify comes later).
+  std::uint32_t rescan_seconds = config->inboxes.empty() ? 5 : 3600;
+  for (const auto& in : config->inboxes) {
+    folders.inboxes.emplace_back(in.path);
+    rescan_seconds = std::min(rescan_seconds, in.rescan_seconds);
+  }
+  if (folders.inboxes.empty()) folders.inboxes.push_back(data_dir / "inbox");
+  for (const auto& dir : folders.inboxes) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+  }
+  Inbox inbox(**store, formats, folders, registry);
   auto server = http::Server::start(server_config, make_router(registry, clock, started));
   if (!server) {
     log_error(server.error());
@@ -122,6 +158,7 @@ int serve(const DaemonOptions& options) {
   const auto fingerprint = http::certificate_fingerprint(server_config.cert_file);
   log->info("listening on https://{}:{} certificate_sha256={}", server_config.address, (*server)->port(),
             fingerprint ? *fingerprint : std::string("?"));
+  inbox.start(std::chrono::seconds(rescan_seconds));
   notify("READY=1\nSTATUS=serving https on " + listen_text);
 
   for (;;) {
@@ -143,6 +180,7 @@ int serve(const DaemonOptions& options) {
     }
     log->info("stopping signal={}", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     notify("STOPPING=1");
+    inbox.stop();  // finishes the file it is importing (all-or-nothing either way)
     (*server)->stop();
     log->info("stopped");
     spdlog::shutdown();

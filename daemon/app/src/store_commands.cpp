@@ -47,42 +47,6 @@ Result<void> create_data_dir(const std::filesystem::path& dir) {
   return ok();
 }
 
-Result<void> run_init(const GlobalOptions& global) {
-  const StorePaths paths = store_paths(global);
-  BANKREC_TRY(create_data_dir(paths.data_dir));
-  std::error_code ec;
-  const bool db_exists = std::filesystem::exists(paths.db, ec);
-  BANKREC_TRY(ensure_key(paths.db_key_where, "db.key", db_exists, [](const std::filesystem::path& path) {
-    const store::SecretKey fresh = store::SecretKey::generate();
-    return store::write_key_file(path, fresh.bytes());
-  }));
-  BANKREC_TRY(
-      ensure_key(paths.audit_key_where, "audit.key", db_exists, [](const std::filesystem::path& path) {
-        return store::write_signing_key_file(path, store::SigningKey::generate());
-      }));
-  auto ctx = std::make_unique<StoreContext>();
-  ctx->paths = paths;
-  const auto db_key = *store::find_key_file(paths.db_key_where, "db.key");
-  ctx->signing_key.emplace(
-      BANKREC_TRY(store::load_signing_key(*store::find_key_file(paths.audit_key_where, "audit.key"))));
-  store::StoreOptions options;
-  options.open.create = !db_exists;
-  ctx->store = BANKREC_TRY(
-      store::open_with_key_file(paths.db, db_key, *ctx->signing_key, ctx->clock, &ctx->checkpoints, options));
-  store::Store& s = *ctx->store;
-  BANKREC_TRY(s.write([&]() -> Result<void> {
-    if (BANKREC_TRY(s.db().query_int("SELECT count(*) FROM audit_log WHERE action = 'system.init'")) > 0)
-      return ok();
-    BANKREC_TRY(s.audit().append({cli_actor(), "system.init", "database", "bankrec.db",
-                                  "{\"schema_version\":" + std::to_string(s.schema_version()) + "}"}));
-    return ok();
-  }));
-  std::cout << (db_exists ? "already initialised: " : "initialised: ") << paths.db.string()
-            << " (schema version " << s.schema_version() << ")\n"
-            << "audit signing key (Ed25519, public): " << s.audit().public_key_hex() << '\n';
-  return ok();
-}
-
 void print_summary(const std::string& name, const store::ImportResult& r) {
   if (r.duplicate_file) {
     std::cout << name << ": already imported (file " << r.source_file_id << "), nothing added\n";
@@ -151,6 +115,42 @@ int run_import(const ImportCommand& cmd, const GlobalOptions& global) {
 }
 
 }  // namespace
+
+Result<void> run_init(const GlobalOptions& global) {
+  const StorePaths paths = store_paths(global);
+  BANKREC_TRY(create_data_dir(paths.data_dir));
+  std::error_code ec;
+  const bool db_exists = std::filesystem::exists(paths.db, ec);
+  BANKREC_TRY(ensure_key(paths.db_key_where, "db.key", db_exists, [](const std::filesystem::path& path) {
+    const store::SecretKey fresh = store::SecretKey::generate();
+    return store::write_key_file(path, fresh.bytes());
+  }));
+  BANKREC_TRY(
+      ensure_key(paths.audit_key_where, "audit.key", db_exists, [](const std::filesystem::path& path) {
+        return store::write_signing_key_file(path, store::SigningKey::generate());
+      }));
+  auto ctx = std::make_unique<StoreContext>();
+  ctx->paths = paths;
+  const auto db_key = *store::find_key_file(paths.db_key_where, "db.key");
+  ctx->signing_key.emplace(
+      BANKREC_TRY(store::load_signing_key(*store::find_key_file(paths.audit_key_where, "audit.key"))));
+  store::StoreOptions options;
+  options.open.create = !db_exists;
+  ctx->store = BANKREC_TRY(
+      store::open_with_key_file(paths.db, db_key, *ctx->signing_key, ctx->clock, &ctx->checkpoints, options));
+  store::Store& s = *ctx->store;
+  BANKREC_TRY(s.write([&]() -> Result<void> {
+    if (BANKREC_TRY(s.db().query_int("SELECT count(*) FROM audit_log WHERE action = 'system.init'")) > 0)
+      return ok();
+    BANKREC_TRY(s.audit().append({cli_actor(), "system.init", "database", "bankrec.db",
+                                  "{\"schema_version\":" + std::to_string(s.schema_version()) + "}"}));
+    return ok();
+  }));
+  std::cout << (db_exists ? "already initialised: " : "initialised: ") << paths.db.string()
+            << " (schema version " << s.schema_version() << ")\n"
+            << "audit signing key (Ed25519, public): " << s.audit().public_key_hex() << '\n';
+  return ok();
+}
 
 void add_store_commands(CLI::App& cli, CommandTable& table) {
   auto* init =

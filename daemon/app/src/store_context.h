@@ -42,6 +42,10 @@ struct StoreContext {
   std::unique_ptr<store::Store> store;
 };
 
+/// `bankrec init`: creates the data dir, both keys, the database and the first audit entry;
+/// idempotent (keys and database are kept). bankrecd calls it on an empty data dir too.
+Result<void> run_init(const GlobalOptions& global);
+
 /// Loads both keys and opens the existing database (finishing an interrupted rekey).
 Result<std::unique_ptr<StoreContext>> open_store_context(const GlobalOptions& global);
 
