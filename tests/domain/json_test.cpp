@@ -18,6 +18,7 @@ Statement sample_statement() {
   e.booking_date = Date{2024, 1, 31};
   e.amount = Money(119000, kEur);
   e.end_to_end_id = "E2E-77-INV-2024-0815";
+  e.uetr = "eb6305c9-1f7f-49de-aed0-16487c27b42d";
   e.transaction_code.iso = "PMNT-RCDT-ESCT";
   e.counterparty.name = "Hans Beispiel";
   e.remittance = "Rechnung INV-2024-0815 \"Kd\" 4711";
@@ -31,7 +32,7 @@ TEST(Json, writes_the_contract_shape) {
   EXPECT_THAT(json, HasSubstr(R"("file":"a.xml","format":"camt.053.001.02")"));
   EXPECT_THAT(json, HasSubstr(R"("amount":"1190.00","currency":"EUR","status":"booked","reversal":false)"));
   EXPECT_THAT(json, HasSubstr(R"("opening_balance":{"amount":"10500.00","currency":"EUR","date":"2024-01-30")"));
-  EXPECT_THAT(json, HasSubstr(R"("mandate_id":null)"));
+  EXPECT_THAT(json, HasSubstr(R"("uetr":"eb6305c9-1f7f-49de-aed0-16487c27b42d","mandate_id":null)"));
   EXPECT_THAT(json, HasSubstr(R"(Rechnung INV-2024-0815 \"Kd\" 4711)"));
 }
 

@@ -40,6 +40,7 @@ json::value detail_value(const EntryDetail& d) {
   o["end_to_end_id"] = opt(d.end_to_end_id);
   o["instruction_id"] = opt(d.instruction_id);
   o["transaction_id"] = opt(d.transaction_id);
+  o["uetr"] = opt(d.uetr);
   o["mandate_id"] = opt(d.mandate_id);
   o["bank_reference"] = opt(d.bank_reference);
   o["counterparty"] = party_value(d.counterparty);
@@ -60,6 +61,7 @@ json::value entry_value(const Entry& e) {
   o["bank_reference"] = opt(e.bank_reference);
   o["customer_reference"] = opt(e.customer_reference);
   o["end_to_end_id"] = opt(e.end_to_end_id);
+  o["uetr"] = opt(e.uetr);
   o["mandate_id"] = opt(e.mandate_id);
   o["creditor_id"] = opt(e.creditor_id);
   const auto& tc = e.transaction_code;

@@ -170,6 +170,7 @@ Result<EntryDetail> read_detail(const json::value& v, const Path& path) {
   d.end_to_end_id = BANKREC_TRY(opt_string(o, "end_to_end_id", path));
   d.instruction_id = BANKREC_TRY(opt_string(o, "instruction_id", path));
   d.transaction_id = BANKREC_TRY(opt_string(o, "transaction_id", path));
+  d.uetr = BANKREC_TRY(opt_string(o, "uetr", path));
   d.mandate_id = BANKREC_TRY(opt_string(o, "mandate_id", path));
   d.bank_reference = BANKREC_TRY(opt_string(o, "bank_reference", path));
   d.counterparty = BANKREC_TRY(read_party(o, "counterparty", path));
@@ -211,6 +212,7 @@ Result<Entry> read_entry(const json::value& v, const Path& path) {
   e.bank_reference = BANKREC_TRY(opt_string(o, "bank_reference", path));
   e.customer_reference = BANKREC_TRY(opt_string(o, "customer_reference", path));
   e.end_to_end_id = BANKREC_TRY(opt_string(o, "end_to_end_id", path));
+  e.uetr = BANKREC_TRY(opt_string(o, "uetr", path));
   e.mandate_id = BANKREC_TRY(opt_string(o, "mandate_id", path));
   e.creditor_id = BANKREC_TRY(opt_string(o, "creditor_id", path));
   e.transaction_code = BANKREC_TRY(read_transaction_code(o, path));

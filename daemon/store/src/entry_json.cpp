@@ -122,6 +122,7 @@ void detail(Writer& w, const domain::EntryDetail& d) {
   w.field("end_to_end_id", d.end_to_end_id);
   w.field("instruction_id", d.instruction_id);
   w.field("transaction_id", d.transaction_id);
+  w.field("uetr", d.uetr);
   w.field("mandate_id", d.mandate_id);
   w.field("bank_reference", d.bank_reference);
   party(w, d.counterparty);
@@ -151,6 +152,7 @@ std::string entry_to_json(const domain::Entry& e) {
   w.field("bank_reference", e.bank_reference);
   w.field("customer_reference", e.customer_reference);
   w.field("end_to_end_id", e.end_to_end_id);
+  w.field("uetr", e.uetr);
   w.field("mandate_id", e.mandate_id);
   w.field("creditor_id", e.creditor_id);
   w.key("transaction_code");

@@ -19,13 +19,16 @@ Result<void> parse_references(XmlCursor& x, TxScratch& out) {
       case Tag::MndtId:
         BANKREC_TRY(read_text(x, out.mandate_id));
         break;
+      case Tag::UETR:
+        BANKREC_TRY(read_text(x, out.uetr));
+        break;
       case Tag::AcctSvcrRef:
         BANKREC_TRY(read_text(x, out.bank_reference));
         break;
       case Tag::PmtInfId:
         BANKREC_TRY(read_text(x, out.payment_info_id));
         break;
-      default:  // MsgId, UETR, ChqNb, ClrSysRef, Prtry: no field in the contract
+      default:  // MsgId, ChqNb, ClrSysRef, Prtry: no field in the contract
         break;
     }
   }
@@ -170,7 +173,7 @@ domain::Party to_party(const Side& side) {
 }  // namespace
 
 void TxScratch::clear() {
-  for (std::string* s : {&end_to_end_id, &instruction_id, &transaction_id, &mandate_id, &bank_reference,
+  for (std::string* s : {&end_to_end_id, &instruction_id, &transaction_id, &uetr, &mandate_id, &bank_reference,
                          &payment_info_id, &remittance, &structured_reference, &creditor_id, &return_reason,
                          &return_info, &return_end_to_end_id})
     s->clear();

@@ -131,6 +131,7 @@ void warn_bad_iban(StatementScope& scope, const domain::Party& party) {
 // One TxDtls: its fields describe the entry itself.
 void apply_single(StatementScope& scope, const TxScratch& tx, const EntryHead& head, domain::Entry& e) {
   e.end_to_end_id = opt(tx.end_to_end_id);
+  e.uetr = opt(tx.uetr);
   e.mandate_id = opt(tx.mandate_id);
   e.creditor_id = opt(tx.creditor_id);
   e.customer_reference = opt(!tx.instruction_id.empty() ? tx.instruction_id : tx.payment_info_id);
@@ -168,6 +169,7 @@ void apply_batch(StatementScope& scope, const EntryScratch& scratch, const Entry
     d.end_to_end_id = opt(tx.end_to_end_id);
     d.instruction_id = opt(tx.instruction_id);
     d.transaction_id = opt(tx.transaction_id);
+    d.uetr = opt(tx.uetr);
     d.mandate_id = opt(tx.mandate_id);
     d.bank_reference = opt(tx.bank_reference);
     d.counterparty = choose_counterparty(scope, tx, direction, e.reversal || tx.has_return);
@@ -178,6 +180,7 @@ void apply_batch(StatementScope& scope, const EntryScratch& scratch, const Entry
     e.details.push_back(std::move(d));
   }
   e.end_to_end_id = common(scratch, &TxScratch::end_to_end_id);
+  e.uetr = common(scratch, &TxScratch::uetr);
   e.mandate_id = common(scratch, &TxScratch::mandate_id);
   e.creditor_id = common(scratch, &TxScratch::creditor_id);
 }

@@ -125,7 +125,7 @@ struct CodeScratch {
 
 /// One TxDtls as read, before it becomes entry fields or a details[] item.
 struct TxScratch {
-  std::string end_to_end_id, instruction_id, transaction_id, mandate_id, bank_reference, payment_info_id;
+  std::string end_to_end_id, instruction_id, transaction_id, uetr, mandate_id, bank_reference, payment_info_id;
   std::optional<domain::Money> amount;  //!< unsigned, TxDtls/Amt or AmtDtls/TxAmt
   int direction = 0;                    //!< TxDtls/CdtDbtInd; 0 when absent
   std::optional<domain::Money> instructed_amount, transaction_amount;

@@ -72,6 +72,7 @@ struct EntryDetail {
   std::optional<std::string> end_to_end_id;
   std::optional<std::string> instruction_id;
   std::optional<std::string> transaction_id;
+  std::optional<std::string> uetr;  ///< SWIFT gpi unique end-to-end transaction reference (camt Refs/UETR)
   std::optional<std::string> mandate_id;
   std::optional<std::string> bank_reference;  ///< TxDtls/Refs/AcctSvcrRef
   Party counterparty;
@@ -95,6 +96,7 @@ struct Entry {
   std::optional<std::string> bank_reference;      ///< camt AcctSvcrRef (else NtryRef), MT940 // ref
   std::optional<std::string> customer_reference;  ///< MT940 :61: reference for the account owner
   std::optional<std::string> end_to_end_id;
+  std::optional<std::string> uetr;  ///< SWIFT gpi unique end-to-end transaction reference (camt Refs/UETR)
   std::optional<std::string> mandate_id;
   std::optional<std::string> creditor_id;
   TransactionCode transaction_code;
