@@ -237,8 +237,27 @@ CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
   BEGIN SELECT RAISE(ABORT, 'audit_checkpoints is append-only'); END;
 )sql";
 
+// Later steps live in their own files, one per topic, so that work on different areas does not
+// collide. Before the first release a step may still be edited; after it, only new steps are added.
+constexpr std::string_view kSchemaV2 =
+#include "schema_v2_store.inc"
+    ;
+constexpr std::string_view kSchemaV3 =
+#include "schema_v3_reconcile.inc"
+    ;
+constexpr std::string_view kSchemaV4 =
+#include "schema_v4_jobs.inc"
+    ;
+constexpr std::string_view kSchemaV5 =
+#include "schema_v5_alerts.inc"
+    ;
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kSchemaV1},
+    {2, "ingestion: source comparison, pending expiry", kSchemaV2},
+    {3, "reconciliation: review queue, decisions, learning", kSchemaV3},
+    {4, "jobs: queue states, schedules, dead letters", kSchemaV4},
+    {5, "alerts: deduplication and delivery", kSchemaV5},
 };
 
 }  // namespace

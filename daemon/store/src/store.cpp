@@ -73,16 +73,20 @@ Result<void> Store::migrate() {
   if (current == latest) return ok();
   BANKREC_TRY(write([&]() -> Result<void> {
     // Re-read inside the write lock: another process may have migrated meanwhile.
+    // One audit entry per run, listing every step applied (a new database gets them all at once).
     const auto now = static_cast<int>(BANKREC_TRY(db_->query_int("PRAGMA user_version")));
+    std::string steps;
     for (const Migration& m : migrations()) {
       if (m.version <= now) continue;
       BANKREC_TRY(db_->exec(m.sql));
       BANKREC_TRY(db_->exec("PRAGMA user_version = " + std::to_string(m.version)));
-      BANKREC_TRY(audit_->append({"system", "schema.migrate", "database", "schema",
-                                  "{\"from\":" + std::to_string(m.version - 1) +
-                                      ",\"to\":" + std::to_string(m.version) + ",\"summary\":\"" +
-                                      std::string(m.summary) + "\"}"}));
+      steps += std::string(steps.empty() ? "" : ",") + "{\"version\":" + std::to_string(m.version) +
+               ",\"summary\":\"" + std::string(m.summary) + "\"}";
     }
+    if (steps.empty()) return ok();
+    BANKREC_TRY(audit_->append({"system", "schema.migrate", "database", "schema",
+                                "{\"from\":" + std::to_string(now) + ",\"to\":" + std::to_string(latest) +
+                                    ",\"steps\":[" + steps + "]}"}));
     return ok();
   }));
   schema_version_ = latest;
