@@ -5,7 +5,8 @@
 // CPU seconds for parse alone, the encrypted import and the plaintext import. When the CAMT parser
 // does not recognise the file (not built yet), the same statement is generated as domain objects
 // and fed through the same ImportWriter path (--direct forces that).
-// Usage: bench_import [--entries N] [--direct] (default 100000).
+// Usage: bench_import [--entries N] [--direct] [--only parse|encrypted|plaintext] (default 100000,
+// all three; --keep leaves the databases in the temp dir). --only runs one part, for profilers (perf, callgrind --toggle-collect=*ingest_file*).
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -145,8 +146,15 @@ class CountingSink final : public formats::StatementSink {
 struct Run {
   double wall = 0, cpu = 0;
   std::int64_t stored = 0;
+  std::uintmax_t db_bytes = 0;  //!< database + WAL after the import
   bool ok = false;
 };
+
+std::uintmax_t file_size_or_zero(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  return ec ? 0 : size;
+}
 
 Run run_import(bool encrypted, bool direct, const std::string& xml, std::size_t entries,
                const formats::FormatRegistry& registry, const std::filesystem::path& dir) {
@@ -178,8 +186,15 @@ Run run_import(bool encrypted, bool direct, const std::string& xml, std::size_t 
     return run;
   }
   run.stored = result->counts.entries_new;
+  run.db_bytes = file_size_or_zero(path) + file_size_or_zero(path.string() + "-wal");
   run.ok = true;
   return run;
+}
+
+void print_run(const char* label, const Run& run, const char* what) {
+  std::printf("%s %lld entries, %s, %.3f s wall, %.3f s cpu (%.0f entries/s), database %.1f MB\n", label,
+              static_cast<long long>(run.stored), what, run.wall, run.cpu,
+              static_cast<double>(run.stored) / run.wall, static_cast<double>(run.db_bytes) / 1e6);
 }
 
 }  // namespace
@@ -187,21 +202,33 @@ Run run_import(bool encrypted, bool direct, const std::string& xml, std::size_t 
 int main(int argc, char** argv) {
   std::size_t entries = 100'000;
   bool direct = false;
+  std::string only;
+  bool keep = false;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--entries") == 0 && i + 1 < argc) {
       entries = std::strtoull(argv[++i], nullptr, 10);
     } else if (std::strcmp(argv[i], "--direct") == 0) {
       direct = true;
+    } else if (std::strcmp(argv[i], "--keep") == 0) {
+      keep = true;
+    } else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+      only = argv[++i];
     } else {
-      std::fprintf(stderr, "usage: %s [--entries N] [--direct]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--entries N] [--direct] [--only parse|encrypted|plaintext] [--keep]\n", argv[0]);
       return 2;
     }
   }
+  if (entries == 0 || entries > 10'000'000 ||
+      (!only.empty() && only != "parse" && only != "encrypted" && only != "plaintext")) {
+    std::fprintf(stderr, "%s: --entries must be 1..10000000, --only parse, encrypted or plaintext\n", argv[0]);
+    return 2;
+  }
+  const bool all = only.empty();
   formats::FormatRegistry registry;
   formats::register_builtin_formats(registry);
   std::string xml;
-  if (!direct) {
-    xml = camt_statement(entries);
+  if (!direct) xml = camt_statement(entries);
+  if (!direct && (all || only == "parse")) {
     CountingSink sink;
     const bankrec::SystemClock clock;
     const formats::ParseOptions options{.file_name = "bench.xml", .max_input_bytes = 4ULL << 30};
@@ -219,21 +246,24 @@ int main(int argc, char** argv) {
                   static_cast<double>(xml.size()) / 1e6, wall, cpu);
     }
   }
+  if (only == "parse") return 0;
   std::string tmpl = (std::filesystem::temp_directory_path() / "bankrec-import-bench-XXXXXX").string();
   if (mkdtemp(tmpl.data()) == nullptr) return 1;
   const std::filesystem::path dir = tmpl;
   const char* what = direct ? "store+audit (generated objects)" : "parse+store+audit";
-  const Run enc = run_import(/*encrypted=*/true, direct, xml, entries, registry, dir);
-  const Run plain = run_import(/*encrypted=*/false, direct, xml, entries, registry, dir);
+  Run enc, plain;
+  if (all || only == "encrypted") enc = run_import(/*encrypted=*/true, direct, xml, entries, registry, dir);
+  if (all || only == "plaintext") plain = run_import(/*encrypted=*/false, direct, xml, entries, registry, dir);
   std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
-  if (!enc.ok || !plain.ok) return 1;
-  std::printf("encrypted import:    %lld entries, %s, %.3f s wall, %.3f s cpu (%.0f entries/s)\n",
-              static_cast<long long>(enc.stored), what, enc.wall, enc.cpu,
-              static_cast<double>(enc.stored) / enc.wall);
-  std::printf("plaintext import:    %lld entries, %s, %.3f s wall, %.3f s cpu (%.0f entries/s)\n",
-              static_cast<long long>(plain.stored), what, plain.wall, plain.cpu,
-              static_cast<double>(plain.stored) / plain.wall);
-  std::printf("encryption overhead: %.2fx wall, %.2fx cpu\n", enc.wall / plain.wall, enc.cpu / plain.cpu);
-  return enc.stored == static_cast<std::int64_t>(entries) ? 0 : 1;
+  if (keep)
+    std::printf("databases kept in %s\n", dir.c_str());
+  else
+    std::filesystem::remove_all(dir, ec);
+  if (enc.ok) print_run("encrypted import:   ", enc, what);
+  if (plain.ok) print_run("plaintext import:   ", plain, what);
+  if (enc.ok && plain.ok)
+    std::printf("encryption overhead: %.2fx wall, %.2fx cpu\n", enc.wall / plain.wall, enc.cpu / plain.cpu);
+  const auto want = static_cast<std::int64_t>(entries);
+  if (all) return enc.stored == want && plain.stored == want ? 0 : 1;
+  return (only == "encrypted" ? enc.stored : plain.stored) == want ? 0 : 1;
 }

@@ -164,6 +164,54 @@ TEST_F(Ingest, a_pending_line_without_twin_expires) {
   EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'entries.expire_pending'"), 1);
 }
 
+// A provider link (the same bank reference) wins over purpose text; a line outside the date window
+// or already replaced is not taken again.
+TEST_F(Ingest, a_booked_line_replaces_the_pending_line_with_its_reference_first) {
+  ASSERT_OK(ingest("intraday.toy",
+                   "S I1 - DE89370400440532013000 2026-11-19 0 0\n"
+                   "E 2026-11-19 -700 p P1 Lastschrift Versicherung\n"
+                   "E 2026-11-19 -700 p P2 Lastschrift Versicherung\n"
+                   "E 2026-11-01 -700 p P3 Lastschrift Versicherung\n"));
+  auto booked = ingest("day.toy",
+                       "S D1 - DE89370400440532013000 2026-11-20 0 -1400\n"
+                       "E 2026-11-20 -700 b P2 Lastschrift Versicherung\n"
+                       "E 2026-11-20 -700 b B9 Lastschrift Versicherung Nov\n"
+                       "E 2026-11-20 -700 b B10 Lastschrift Versicherung Nov\n");
+  ASSERT_OK(booked);
+  EXPECT_EQ(booked->counts.pending_replaced, 2);
+  EXPECT_THAT(texts("SELECT p.bank_reference || ' -> ' || COALESCE(b.bank_reference, '-') || ' ' || "
+                    "p.provisional FROM entries p LEFT JOIN entries b ON b.id = p.replaced_by "
+                    "WHERE p.booking = 'pending' ORDER BY p.id"),
+              ElementsAre("P1 -> B9 replaced", "P2 -> P2 replaced", "P3 -> - expired"));
+}
+
+TEST_F(Ingest, pending_lines_older_than_the_configured_days_expire_with_an_audit_entry) {
+  IngestOptions options;
+  options.import.pending_expiry_days = 30;  // expires_on alone would keep it until 2026-12-15
+  IngestRequest request;
+  request.name = "intraday.toy";
+  const std::string file = "S I1 - DE89370400440532013000 2026-11-15 0 0\nE 2026-11-15 -700 p P1 Reservierung\n";
+  request.bytes = as_bytes(file);
+  ASSERT_OK(ingest_file(*t_.store, registry_, request, {}, options));
+  EXPECT_THAT(texts("SELECT provisional || ' ' || expires_on FROM entries"), ElementsAre("open 2026-12-15"));
+  // The clock says 2026-11-22: seven days old.
+  auto kept = store::expire_pending_older_than(*t_.store, 10, "system");
+  ASSERT_OK(kept);
+  EXPECT_EQ(*kept, 0);
+  EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'entries.expire_pending'"), 0);
+  auto expired = store::expire_pending_older_than(*t_.store, 5, "system");
+  ASSERT_OK(expired);
+  EXPECT_EQ(*expired, 1);
+  EXPECT_THAT(texts("SELECT provisional FROM entries"), ElementsAre("expired"));
+  EXPECT_THAT(texts("SELECT actor || ' ' || details FROM audit_log WHERE action = 'entries.expire_pending'"),
+              ElementsAre(R"(system {"expired":1,"before":"2026-11-22","dated_before":"2026-11-17","ids":[1]})"));
+  EXPECT_ERR(store::expire_pending_older_than(*t_.store, 0, "system"), Errc::invalid_input,
+             HasSubstr("outside 1..3650"));
+  auto report = t_.store->audit().verify();
+  ASSERT_OK(report);
+  EXPECT_TRUE(report->intact) << report->problem;
+}
+
 TEST_F(Ingest, gaps_between_statements_warn_on_the_account) {
   ASSERT_OK(ingest("d1.toy", kDay1));
   auto r = ingest("d4.toy", "S ST4 4 DE89370400440532013000 2026-11-22 8500 8500\n");

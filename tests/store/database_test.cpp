@@ -23,6 +23,8 @@ TEST(Database, file_is_encrypted_on_disk) {
   EXPECT_NE(bytes.substr(0, 16), std::string("SQLite format 3\0", 16));
   EXPECT_EQ(bytes.find("DE89370400440532013000"), std::string::npos);
   EXPECT_EQ(bytes.find("CREATE TABLE"), std::string::npos);
+  // What the sqlite3 shell does without a key: the file is not a database to it.
+  EXPECT_ERR(Database::open_plaintext(t.path()), Errc::invalid_input, HasSubstr("not a plaintext SQLite database"));
 }
 
 TEST(Database, reopens_with_the_same_key) {

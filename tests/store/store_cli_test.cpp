@@ -9,6 +9,7 @@
 #include <chrono>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "bankrec/domain/json.h"
@@ -19,6 +20,7 @@
 namespace bankrec {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::run_command;
 namespace fs = std::filesystem;
@@ -134,6 +136,52 @@ TEST_F(StoreCli, wrong_key_and_loose_key_permissions_exit_2) {
   r = bankrec({"db", "check"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("wrong key"));
+}
+
+// Not a terminal (the test captures stderr): counts per batch as log lines instead of a progress bar;
+// `import.batch_size` from the config file sets how often.
+TEST_F(StoreCli, import_logs_progress_counts_when_not_on_a_terminal) {
+  ASSERT_EQ(bankrec({"init"}).exit_code, 0);
+  auto progress_lines = [](const std::string& err) {
+    std::vector<std::string> lines;
+    std::istringstream in(err);
+    for (std::string line; std::getline(in, line);)
+      if (line.find(": progress: ") != std::string::npos) lines.push_back(line);
+    return lines;
+  };
+  const auto big = write("big.jsonl", statement_json("S1", 0, 2500));
+  auto r = bankrec({"import", big.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(progress_lines(r.err),
+              ElementsAre("bankrec: " + big.string() + ": progress: 512 entries read, 512 new, 0 duplicates",
+                          "bankrec: " + big.string() + ": progress: 1536 entries read, 1536 new, 0 duplicates"));
+  EXPECT_EQ(r.out, big.string() + ": 1 statements, 2500 new entries, 0 duplicates skipped\n");
+  const auto config = write("bankrec.yaml", "import:\n  batch_size: 2000\n  pending_expiry_days: 3\n");
+  const auto more = write("more.jsonl", statement_json("S1", 2000, 1000));  // 500 repeated lines
+  r = bankrec({"--config", config.string(), "import", more.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(progress_lines(r.err),
+              ElementsAre("bankrec: " + more.string() + ": progress: 512 entries read, 12 new, 500 duplicates"));
+  EXPECT_EQ(count("SELECT count(*) FROM entries"), 3000);
+}
+
+TEST_F(StoreCli, a_plaintext_database_is_refused_with_exit_2) {
+  ASSERT_EQ(bankrec({"init"}).exit_code, 0);
+  fs::remove(data() / "bankrec.db");
+  for (const char* suffix : {"-wal", "-shm"}) fs::remove(data() / ("bankrec.db" + std::string(suffix)));
+  {
+    store::OpenOptions create;
+    create.create = true;
+    auto plain = store::Database::open_plaintext(data() / "bankrec.db", create);
+    ASSERT_OK(plain);
+    ASSERT_OK((*plain)->exec("CREATE TABLE audit_log(seq INTEGER PRIMARY KEY)"));
+  }
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"audit", "verify"},
+                                               std::vector<std::string>{"db", "check"}}) {
+    auto r = bankrec(args);
+    EXPECT_EQ(r.exit_code, 2) << args[0];
+    EXPECT_THAT(r.err, HasSubstr("cannot decrypt the database: wrong key, or not an encrypted bankrec database"));
+  }
 }
 
 TEST_F(StoreCli, audit_verify_prints_the_key_and_names_a_changed_entry) {

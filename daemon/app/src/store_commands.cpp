@@ -9,6 +9,7 @@
 #include "bankrec/formats/format_registry.h"
 #include "bankrec/jobs/ingest.h"
 #include "commands.h"
+#include "config.h"
 #include "file_io.h"
 #include "store_context.h"
 
@@ -62,7 +63,7 @@ void print_summary(const std::string& name, const store::ImportResult& r) {
 
 /// Imports one document; prints its summary or its error. Returns the exit code for it.
 int import_one(StoreContext& ctx, const formats::FormatRegistry& registry, const ImportCommand& cmd,
-               const std::string& name, Bytes bytes) {
+               const jobs::IngestOptions& options, const std::string& name, Bytes bytes) {
   const bool tty = ::isatty(STDERR_FILENO) != 0;
   jobs::IngestRequest request;
   request.name = name;
@@ -70,19 +71,32 @@ int import_one(StoreContext& ctx, const formats::FormatRegistry& registry, const
   request.actor = cli_actor();
   request.format_id = cmd.format;
   request.lenient = cmd.lenient;
+  // A progress line rewritten in place on a terminal; otherwise (a pipe, a log file, journald) one
+  // line with the counts per batch of entries, which is what a log can hold.
   jobs::ProgressFn progress;
   if (tty)
     progress = [](const jobs::IngestProgress& p) {
       std::cerr << "\r" << p.name << ": " << p.entries_seen << " entries read, " << p.entries_new << " new"
                 << (p.done ? "\r\033[K" : "") << std::flush;
     };
-  auto result = jobs::ingest_file(*ctx.store, registry, request, progress);
+  else
+    progress = [](const jobs::IngestProgress& p) {
+      if (p.done) return;  // the summary on stdout says the rest
+      std::cerr << "bankrec: " << p.name << ": progress: " << p.entries_seen << " entries read, "
+                << p.entries_new << " new, " << p.entries_skipped << " duplicates\n";
+    };
+  auto result = jobs::ingest_file(*ctx.store, registry, request, progress, options);
   if (!result) return report_error(result.error());
   print_summary(name, *result);
   return kExitOk;
 }
 
 int run_import(const ImportCommand& cmd, const GlobalOptions& global) {
+  const auto config = load_config(global.config, /*required=*/global.config_given);
+  if (!config) return report_error(config.error());
+  jobs::IngestOptions options;
+  options.import.batch_entries = config->import_batch_size;
+  options.import.pending_expiry_days = static_cast<int>(config->pending_expiry_days);
   auto ctx = open_store_context(global);
   if (!ctx) return report_error(ctx.error());
   formats::FormatRegistry registry;
@@ -100,7 +114,7 @@ int run_import(const ImportCommand& cmd, const GlobalOptions& global) {
     }
     const Bytes input = as_bytes(*bytes);
     if (!formats::is_zip(input) || !cmd.format.empty()) {
-      note(import_one(**ctx, registry, cmd, path, input));
+      note(import_one(**ctx, registry, cmd, options, path, input));
       continue;
     }
     auto members = formats::unpack_zip(path, input);
@@ -109,7 +123,7 @@ int run_import(const ImportCommand& cmd, const GlobalOptions& global) {
       continue;
     }
     for (const auto& member : *members)
-      note(import_one(**ctx, registry, cmd, member.name, as_bytes(member.bytes)));
+      note(import_one(**ctx, registry, cmd, options, member.name, as_bytes(member.bytes)));
   }
   return exit;
 }

@@ -45,11 +45,6 @@ class StoreSink final : public formats::StatementSink {
   std::int64_t next_report_ = 0;
 };
 
-std::string today_iso(const Clock& clock) {
-  const auto days = std::chrono::floor<std::chrono::days>(clock.now()).time_since_epoch().count();
-  return domain::Date::from_days(days).iso();
-}
-
 }  // namespace
 
 Result<store::ImportResult> ingest_file(store::Store& store, const formats::FormatRegistry& registry,
@@ -64,7 +59,7 @@ Result<store::ImportResult> ingest_file(store::Store& store, const formats::Form
     result.duplicate_file = true;
     return result;
   }
-  BANKREC_TRY(store::expire_pending(store, today_iso(store.clock()), "system"));
+  BANKREC_TRY(store::expire_pending_older_than(store, options.import.pending_expiry_days, "system"));
 
   auto writer = BANKREC_TRY(store::ImportWriter::begin(store, file, options.import));
   formats::ParseOptions parse_options;

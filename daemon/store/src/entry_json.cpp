@@ -1,5 +1,7 @@
 #include "bankrec/store/entry_json.h"
 
+#include "date_text.h"
+
 namespace bankrec::store {
 namespace {
 
@@ -70,7 +72,10 @@ class Writer {
   }
   void field(std::string_view k, const std::optional<domain::Date>& v) {
     key(k);
-    v ? string(v->iso()) : null();
+    if (!v) return null();
+    out_ += '"';
+    append_iso_date(*v, out_);
+    out_ += '"';
   }
 
  private:
@@ -137,6 +142,11 @@ void detail(Writer& w, const domain::EntryDetail& d) {
 std::string entry_to_json(const domain::Entry& e) {
   std::string out;
   out.reserve(640);
+  append_entry_json(e, out);
+  return out;
+}
+
+void append_entry_json(const domain::Entry& e, std::string& out) {
   Writer w(out);
   w.open();
   w.field("booking_date", e.booking_date);
@@ -177,7 +187,6 @@ std::string entry_to_json(const domain::Entry& e) {
   }
   w.raw("]");
   w.close();
-  return out;
 }
 
 }  // namespace bankrec::store

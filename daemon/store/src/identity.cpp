@@ -5,6 +5,7 @@
 #include <array>
 
 #include "bankrec/base/text.h"
+#include "date_text.h"
 #include "hex.h"
 #include "sodium_init.h"
 
@@ -23,7 +24,11 @@ std::string_view booking_prefix(domain::EntryStatus status) {
   return "b:";
 }
 
-std::string date_text(const std::optional<domain::Date>& date) { return date ? date->iso() : std::string(); }
+std::string date_text(const std::optional<domain::Date>& date) {
+  std::string out;
+  if (date) append_iso_date(*date, out);
+  return out;
+}
 
 /// BLAKE2b-128 of the fields, each followed by a unit separator.
 std::string hash_fields(std::initializer_list<std::string_view> fields) {

@@ -1,12 +1,14 @@
 #include "bankrec/store/import_writer.h"
 
 #include <charconv>
+#include <chrono>
 
 #include "bankrec/base/check.h"
 #include "bankrec/base/text.h"
 #include "bankrec/domain/json.h"
 #include "bankrec/store/entry_json.h"
 #include "bankrec/store/identity.h"
+#include "date_text.h"
 
 namespace bankrec::store {
 namespace {
@@ -52,6 +54,40 @@ bool similar_text(const std::string& a, const std::string& b) {
   return a.compare(0, n, b, 0, n) == 0;
 }
 
+/// Expires open pending lines with expires_on before `today`, or (with `dated_before`) a booking
+/// or value date before it; one audit entry with the count and the first ids, in one transaction.
+Result<std::int64_t> expire_pending_before(Store& store, const std::string& today,
+                                           const std::optional<std::string>& dated_before,
+                                           std::string_view actor) {
+  constexpr std::size_t kIdsInAudit = 100;
+  std::int64_t expired = 0;
+  BANKREC_TRY(store.write([&]() -> Result<void> {
+    Query find = BANKREC_TRY(store.db().prepare(
+        "SELECT id FROM entries WHERE provisional = 'open' AND (expires_on < ?1 OR "
+        "(?2 IS NOT NULL AND COALESCE(booking_date, value_date) < ?2)) ORDER BY id"));
+    find.bind(1, today).bind(2, dated_before);
+    std::string ids;
+    std::size_t listed = 0;
+    while (BANKREC_TRY(find.step())) {
+      ++expired;
+      if (listed++ < kIdsInAudit) ids += (ids.empty() ? "" : ",") + std::to_string(find.column_int(0));
+    }
+    find.reset();
+    if (expired == 0) return ok();
+    Query update = BANKREC_TRY(store.db().prepare(
+        "UPDATE entries SET provisional = 'expired' WHERE provisional = 'open' AND (expires_on < ?1 OR "
+        "(?2 IS NOT NULL AND COALESCE(booking_date, value_date) < ?2))"));
+    BANKREC_TRY(update.bind(1, today).bind(2, dated_before).run());
+    BANKREC_CHECK(store.db().changes() == expired, "pending lines changed inside the write transaction");
+    std::string details = "{\"expired\":" + std::to_string(expired) + ",\"before\":\"" + today + "\"";
+    if (dated_before) details += ",\"dated_before\":\"" + *dated_before + "\"";
+    details += ",\"ids\":[" + ids + "]" + (static_cast<std::size_t>(expired) > kIdsInAudit ? ",\"ids_truncated\":true" : "") + "}";
+    BANKREC_TRY(store.audit().append({std::string(actor), "entries.expire_pending", "entry", "*", details}));
+    return ok();
+  }));
+  return expired;
+}
+
 }  // namespace
 
 const char* file_source_name(FileSource source) {
@@ -71,6 +107,9 @@ const char* file_source_name(FileSource source) {
 struct ImportWriter::Statements {
   Query find_bank, find_position, find_content_any, find_content_unkeyed, insert_entry, insert_skip,
       find_pending, replace_pending;
+  // Scratch reused for every entry.
+  DateTextCache dates;
+  std::string json;
 };
 
 ImportWriter::ImportWriter(Store& store, SourceFileInfo file, ImportOptions options)
@@ -166,6 +205,8 @@ Result<void> ImportWriter::begin_statement(const domain::Statement& header) {
   header_ = header;
   account_id_ = BANKREC_TRY(account_id(header.account));
   next_index_ = 0;
+  first_line_date_.reset();
+  last_line_date_.reset();
   statement_new_entries_ = 0;
   ++statement_ordinal_;
   const std::string key =
@@ -225,40 +266,52 @@ Result<std::optional<std::int64_t>> ImportWriter::find_pending_twin(const domain
 Result<void> ImportWriter::store_entry(domain::Entry& e) {
   const std::size_t index = next_index_++;
   const EntryIdentity id = compute_identity(header_, index, e);
-  const std::string occurrence_slot = std::to_string(account_id_) + "/" + id.content_base;
-  const int occurrence = ++occurrences_[occurrence_slot];
+  occurrence_slot_.assign(std::to_string(account_id_)).append("/").append(id.content_base);
+  const int occurrence = ++occurrences_[occurrence_slot_];
   const std::string content = content_key(id.content_base, occurrence);
+  // Each key's 64-bit hash is computed once, for the lookups and the insert.
+  const std::int64_t bank_hash = id.bank_key ? key_hash(*id.bank_key) : 0;
+  const std::int64_t position_hash = id.position_key ? key_hash(*id.position_key) : 0;
+  const std::int64_t content_hash = key_hash(content);
 
   // Compare on the strongest tier both sides have (README.md): bank ids, else position, else content.
   // Indexes hold 64-bit hashes; a hit counts only when the stored key text is the same.
-  auto lookup = [&](Query& q, const std::string& key) -> Result<std::int64_t> {
-    q.bind(1, account_id_).bind(2, key_hash(key));
+  auto lookup = [&](Query& q, std::int64_t hash, const std::string& key) -> Result<std::int64_t> {
+    q.bind(1, account_id_).bind(2, hash);
     std::int64_t found = 0;
     while (found == 0 && BANKREC_TRY(q.step()))
-      if (q.column_text(1) == key) found = q.column_int(0);
+      if (q.column_text_view(1) == key) found = q.column_int(0);
     q.reset();
     return found;
   };
   std::int64_t existing = 0;
   const char* tier = "content";
-  std::string collided = content;
+  const std::string* collided = &content;
   if (id.bank_key) {
-    existing = BANKREC_TRY(lookup(q_->find_bank, *id.bank_key));
-    if (existing != 0) tier = "bank", collided = *id.bank_key;
-    if (existing == 0) existing = BANKREC_TRY(lookup(q_->find_content_unkeyed, content));
+    existing = BANKREC_TRY(lookup(q_->find_bank, bank_hash, *id.bank_key));
+    if (existing != 0) tier = "bank", collided = &*id.bank_key;
+    if (existing == 0) existing = BANKREC_TRY(lookup(q_->find_content_unkeyed, content_hash, content));
   } else {
     if (id.position_key) {
-      existing = BANKREC_TRY(lookup(q_->find_position, *id.position_key));
-      if (existing != 0) tier = "position", collided = *id.position_key;
+      existing = BANKREC_TRY(lookup(q_->find_position, position_hash, *id.position_key));
+      if (existing != 0) tier = "position", collided = &*id.position_key;
     }
-    if (existing == 0) existing = BANKREC_TRY(lookup(q_->find_content_any, content));
+    if (existing == 0) existing = BANKREC_TRY(lookup(q_->find_content_any, content_hash, content));
   }
   const auto booking = e.booking_date ? e.booking_date : e.value_date;
+  if (booking) {
+    if (!first_line_date_ || *booking < *first_line_date_) first_line_date_ = booking;
+    if (!last_line_date_ || *last_line_date_ < *booking) last_line_date_ = booking;
+  }
+  const std::string_view booking_text = booking ? q_->dates.text(*booking) : std::string_view();
   if (existing != 0) {
     Query& s = q_->insert_skip;
     s.bind(1, file_id_).bind(2, statement_id_).bind(3, static_cast<std::int64_t>(index)).bind(4, tier);
-    s.bind(5, collided).bind(6, existing).bind(7, e.amount.minor()).bind(8, e.amount.currency().str());
-    s.bind(9, date_opt(booking));
+    s.bind(5, *collided).bind(6, existing).bind(7, e.amount.minor()).bind(8, e.amount.currency().str());
+    if (booking)
+      s.bind(9, booking_text);
+    else
+      s.bind_null(9);
     BANKREC_TRY(s.run());
     ++counts_.entries_skipped;
     return ok();
@@ -270,26 +323,36 @@ Result<void> ImportWriter::store_entry(domain::Entry& e) {
   q.bind(1, account_id_).bind(2, statement_id_).bind(3, file_id_).bind(4, static_cast<std::int64_t>(index));
   q.bind(5, domain::entry_status_name(e.status));
   if (pending) {
-    q.bind(6, "open").bind(7, booking.value_or(today_).add_days(options_.pending_expiry_days).iso());
+    q.bind(6, "open").bind(7, q_->dates.text(booking.value_or(today_).add_days(options_.pending_expiry_days)));
   } else {
     q.bind_null(6).bind_null(7);
   }
-  q.bind(8, date_opt(e.booking_date)).bind(9, date_opt(e.value_date)).bind(10, e.amount.minor());
+  if (e.booking_date)
+    q.bind(8, q_->dates.text(*e.booking_date));
+  else
+    q.bind_null(8);
+  if (e.value_date)
+    q.bind(9, q_->dates.text(*e.value_date));
+  else
+    q.bind_null(9);
+  q.bind(10, e.amount.minor());
   q.bind(11, e.amount.currency().str()).bind(12, id.bank_key).bind(13, id.position_key).bind(14, content);
   q.bind(15, e.bank_reference)
       .bind(16, e.end_to_end_id)
       .bind(17, e.counterparty.name)
       .bind(18, e.counterparty.iban);
-  q.bind(19, remittance).bind(20, entry_to_json(e)).bind(21, now_);
+  q_->json.clear();
+  append_entry_json(e, q_->json);
+  q.bind(19, remittance).bind(20, q_->json).bind(21, now_);
   if (id.bank_key)
-    q.bind(22, key_hash(*id.bank_key));
+    q.bind(22, bank_hash);
   else
     q.bind_null(22);
   if (id.position_key)
-    q.bind(23, key_hash(*id.position_key));
+    q.bind(23, position_hash);
   else
     q.bind_null(23);
-  q.bind(24, key_hash(content));
+  q.bind(24, content_hash);
   BANKREC_TRY(q.run());
   const std::int64_t new_id = store_.db().last_insert_rowid();
   ++counts_.entries_new;
@@ -335,7 +398,19 @@ Result<void> ImportWriter::end_statement(const domain::Statement& header) {
   else
     update.bind_null(9);
   BANKREC_TRY(update.bind(10, statement_id_).run());
-  return check_continuity(header);
+  BANKREC_TRY(check_continuity(header));
+  return compare_sources(header);
+}
+
+Result<void> ImportWriter::add_warning(const char* kind, const std::string& message, const std::string& from,
+                                       const std::string& to) {
+  Query insert = BANKREC_TRY(store_.db().prepare(
+      "INSERT INTO account_warnings(account_id, statement_id, kind, message, missing_from, missing_to, "
+      "created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+  insert.bind(1, account_id_).bind(2, statement_id_).bind(3, kind).bind(4, message).bind(5, from).bind(6, to);
+  BANKREC_TRY(insert.bind(7, now_).run());
+  counts_.warnings.push_back(account_label(header_.account) + ": " + message);
+  return ok();
 }
 
 Result<void> ImportWriter::check_continuity(const domain::Statement& h) {
@@ -354,24 +429,10 @@ Result<void> ImportWriter::check_continuity(const domain::Statement& h) {
   const auto prev_seq =
       sequence_number(prev.column_is_null(1) ? std::nullopt : std::optional(prev.column_text(1)));
   const auto this_seq = sequence_number(h.sequence);
-  const std::string label = account_label(h.account);
   const auto& currency = h.opening_balance->amount.currency();
 
-  auto warn = [&](const char* kind, std::string message, std::string from, std::string to) -> Result<void> {
-    Query insert =
-        BANKREC_TRY(db.prepare("INSERT INTO account_warnings(account_id, statement_id, kind, message, "
-                               "missing_from, missing_to, created_at) "
-                               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
-    insert.bind(1, account_id_)
-        .bind(2, statement_id_)
-        .bind(3, kind)
-        .bind(4, message)
-        .bind(5, from)
-        .bind(6, to);
-    BANKREC_TRY(insert.bind(7, now_).run());
-    counts_.warnings.push_back(label + ": " + message);
-    return ok();
-  };
+  auto warn = [&](const char* kind, const std::string& message, const std::string& from,
+                  const std::string& to) { return add_warning(kind, message, from, to); };
   if (prev_closing != h.opening_balance->amount.minor()) {
     const auto prev_date = domain::parse_iso_date(prev_end);
     std::string from = prev_date ? prev_date->add_days(1).iso() : prev_end;
@@ -468,19 +529,16 @@ Result<void> record_duplicate_file(Store& store, const SourceFileInfo& file, std
 }
 
 Result<std::int64_t> expire_pending(Store& store, const std::string& today_iso, std::string_view actor) {
-  std::int64_t expired = 0;
-  BANKREC_TRY(store.write([&]() -> Result<void> {
-    Query q = BANKREC_TRY(store.db().prepare(
-        "UPDATE entries SET provisional = 'expired' WHERE provisional = 'open' AND expires_on < ?1"));
-    BANKREC_TRY(q.bind(1, today_iso).run());
-    expired = store.db().changes();
-    if (expired == 0) return ok();
-    BANKREC_TRY(store.audit().append(
-        {std::string(actor), "entries.expire_pending", "entry", "*",
-         "{\"expired\":" + std::to_string(expired) + ",\"before\":\"" + today_iso + "\"}"}));
-    return ok();
-  }));
-  return expired;
+  return expire_pending_before(store, today_iso, std::nullopt, actor);
+}
+
+Result<std::int64_t> expire_pending_older_than(Store& store, int max_age_days, std::string_view actor) {
+  if (max_age_days < 1 || max_age_days > 3650)
+    return fail(Errc::invalid_input,
+                "pending expiry of " + std::to_string(max_age_days) + " days is outside 1..3650");
+  const auto days = std::chrono::floor<std::chrono::days>(store.clock().now()).time_since_epoch().count();
+  const domain::Date today = domain::Date::from_days(days);
+  return expire_pending_before(store, today.iso(), today.add_days(-max_age_days).iso(), actor);
 }
 
 }  // namespace bankrec::store

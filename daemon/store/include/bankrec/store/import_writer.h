@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "bankrec/base/result.h"
@@ -80,6 +81,10 @@ class ImportWriter {
   Result<std::optional<std::int64_t>> find_pending_twin(const domain::Entry& entry,
                                                         const std::string& remittance);
   Result<void> check_continuity(const domain::Statement& header);
+  /// Compares this statement with other sources' statements of the same account and days.
+  Result<void> compare_sources(const domain::Statement& header);
+  Result<void> add_warning(const char* kind, const std::string& message, const std::string& from,
+                           const std::string& to);
 
   Store& store_;
   SourceFileInfo file_;
@@ -92,7 +97,8 @@ class ImportWriter {
   domain::Date today_;
   ImportCounts counts_;
   std::map<std::string, std::int64_t, std::less<>> accounts_;
-  std::map<std::string, int, std::less<>> occurrences_;  //!< account id + content base -> count so far
+  std::unordered_map<std::string, int> occurrences_;  //!< account id + content base -> count so far
+  std::string occurrence_slot_;                       //!< reused buffer for the key above
   // The statement being written.
   domain::Statement header_;
   std::int64_t statement_id_ = 0;
@@ -102,6 +108,8 @@ class ImportWriter {
   bool statement_repeat_ = false;
   bool account_has_pending_ = false;
   std::int64_t statement_ordinal_ = 0;
+  std::optional<domain::Date> first_line_date_;  //!< booking (else value) dates of the statement's lines
+  std::optional<domain::Date> last_line_date_;
 };
 
 /// The id of a processed file with this SHA-256, or nullopt.
@@ -110,5 +118,10 @@ Result<std::optional<std::int64_t>> find_imported_file(Store& store, std::string
 Result<void> record_duplicate_file(Store& store, const SourceFileInfo& file, std::int64_t existing_id);
 /// Marks pending lines whose expiry date is before `today` as expired; returns how many.
 Result<std::int64_t> expire_pending(Store& store, const std::string& today_iso, std::string_view actor);
+/// What the daemon calls (daily, and before each import): open pending lines that are past their
+/// expires_on, or whose date lies more than `max_age_days` (config `import.pending_expiry_days`)
+/// before today by `store.clock()`, become `expired`. One audit entry names how many and the first
+/// ids. Returns how many. `max_age_days` must be 1..3650.
+Result<std::int64_t> expire_pending_older_than(Store& store, int max_age_days, std::string_view actor);
 
 }  // namespace bankrec::store
