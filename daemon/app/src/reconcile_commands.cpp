@@ -12,6 +12,9 @@
 #include "bankrec/reconcile/engine.h"
 #include "bankrec/reconcile/open_items.h"
 #include "commands.h"
+#include "config.h"
+#include "reconcile_db_commands.h"
+#include "rules_yaml.h"
 #include "file_io.h"
 
 namespace bankrec::app {
@@ -91,12 +94,11 @@ Result<std::vector<LoadedFile>> load_statements(const std::vector<std::string>& 
   return out;
 }
 
-int run_match(const MatchCommand& cmd) {
-  if (!cmd.rules.empty()) {
-    std::cerr << "bankrec: " << cmd.rules
-              << ": error: rules files are not read yet (they arrive with the rules.yaml loader); "
-                 "run without --rules to use the built-in defaults\n";
-    return kExitBadInput;
+int run_match(const MatchCommand& cmd, const GlobalOptions& global) {
+  auto rules = resolve_rules(cmd.rules, global);
+  if (!rules) {
+    std::cerr << format_cli_error(rules.error()) << '\n';
+    return exit_code_for(rules.error());
   }
   auto items = reconcile::load_open_items(cmd.open_items);
   if (!items) {
@@ -108,7 +110,7 @@ int run_match(const MatchCommand& cmd) {
     std::cerr << format_cli_error(files.error()) << '\n';
     return exit_code_for(files.error());
   }
-  auto engine = reconcile::Engine::create(std::move(*items), reconcile::default_rule_set());
+  auto engine = reconcile::Engine::create(std::move(*items), std::move(*rules));
   if (!engine) {
     std::cerr << format_cli_error(engine.error()) << '\n';
     return exit_code_for(engine.error());
@@ -117,7 +119,8 @@ int run_match(const MatchCommand& cmd) {
   for (const auto& f : *files)
     for (std::uint32_t s = 0; s < f.statements.size(); ++s)
       for (std::uint32_t e = 0; e < f.statements[s].entries.size(); ++e)
-        refs.push_back({&f.statements[s].entries[e], f.name, s, e});
+        refs.push_back({&f.statements[s].entries[e], f.name, s, e,
+                        f.statements[s].account.iban ? std::string_view(*f.statements[s].account.iban) : std::string_view()});
   const auto decisions = engine->run(refs);
   std::string out;
   for (std::size_t i = 0; i < refs.size(); ++i) {
@@ -131,7 +134,15 @@ int run_match(const MatchCommand& cmd) {
 
 }  // namespace
 
+Result<reconcile::RuleSet> resolve_rules(const std::string& rules_flag, const GlobalOptions& global) {
+  if (!rules_flag.empty()) return load_rules_file(rules_flag);
+  const auto config = BANKREC_TRY(load_config(global.config, /*required=*/global.config_given));
+  if (config.rules_file) return load_rules_file(*config.rules_file);
+  return reconcile::default_rule_set();
+}
+
 void add_reconcile_commands(CLI::App& cli, CommandTable& table) {
+  add_reconcile_db_commands(cli, table);
   auto cmd = std::make_shared<MatchCommand>();
   auto* sub = cli.add_subcommand("match", "dry run of the reconciliation engine: statements against open items");
   sub->footer(
@@ -140,9 +151,10 @@ void add_reconcile_commands(CLI::App& cli, CommandTable& table) {
       "files may also be `bankrec parse` output (JSON Lines). Open items: CSV or JSON Lines (contracts/open-items.md).");
   sub->add_option("STATEMENT_FILE", cmd->files, "statement files")->required();
   sub->add_option("--open-items", cmd->open_items, "open items file (.csv, .jsonl)")->required();
-  sub->add_option("--rules", cmd->rules, "rules file (not read yet: built-in defaults apply)");
+  sub->add_option("--rules", cmd->rules,
+                  "rules file (rules.yaml); default: reconcile.rules of the config, else the built-in rules");
   sub->add_flag("--explain", cmd->explain, "append the feature values behind each score (\"features\")");
-  table.push_back({sub, [cmd](const GlobalOptions&) { return run_match(*cmd); }});
+  table.push_back({sub, [cmd](const GlobalOptions& global) { return run_match(*cmd, global); }});
 }
 
 }  // namespace bankrec::app

@@ -16,6 +16,7 @@ constexpr int kFuzzyMinPoints = 20;
 constexpr int kAgreementBonus = 5;
 constexpr int kUniqueAmountBonus = 27;
 constexpr int kGloballyUniqueBonus = 7;
+constexpr int kSoleSimilarBonus = 7;
 constexpr int kUniqueSubsetBonus = 25;
 constexpr int kGroupBonus = 5;
 constexpr int kPartnerConfirms = 10;
@@ -52,7 +53,13 @@ void add_evidence(std::vector<PartnerEvidence>& out, PartnerEvidence e) {
   if (e.points > 0 && it->reason.find(e.reason) == std::string::npos) it->reason += "; " + e.reason;
 }
 
-void partners_by_name(const ItemIndex& index, const RuleSet& rules, EntryContext& ctx, bool fuzzy) {
+/// Names at a bank's field limit may have been cut off (MT940 ?32/?33: 27 each, SEPA: 70, camt: 140).
+bool at_field_limit(std::size_t bytes) {
+  return bytes == 27 || bytes == 35 || bytes == 54 || bytes == 70 || bytes == 140;
+}
+
+void partners_by_name(const ItemIndex& index, const RuleSet& rules, EntryContext& ctx, bool fuzzy,
+                      RunScratch& scratch) {
   if (ctx.name.empty()) return;
   if (const auto* exact = index.find_partners_by_name(ctx.name)) {
     const int points = exact->size() == 1 ? kNameExactPoints : kNameSharedPoints;
@@ -62,7 +69,15 @@ void partners_by_name(const ItemIndex& index, const RuleSet& rules, EntryContext
     return;
   }
   if (!fuzzy) return;
-  for (const auto& [p, sim] : index.find_partners_fuzzy(ctx.name, rules.name_similarity_min_permille)) {
+  const bool truncated = at_field_limit(ctx.entry->counterparty.name.value_or("").size());
+  std::string key = (truncated ? "t|" : "f|") + ctx.name;
+  auto found = scratch.fuzzy_found.find(key);
+  if (found == scratch.fuzzy_found.end()) {
+    if (scratch.fuzzy_found.size() >= RunScratch::kMaxCached) scratch.fuzzy_found.clear();
+    auto similar = index.find_partners_fuzzy(ctx.name, rules.name_similarity_min_permille, truncated, scratch);
+    found = scratch.fuzzy_found.emplace(std::move(key), std::move(similar)).first;
+  }
+  for (const auto& [p, sim] : found->second) {
     const int span = std::max(1, 1000 - rules.name_similarity_min_permille);
     const int points = kFuzzyMinPoints + (kNameExactPoints - kFuzzyMinPoints) * (sim - rules.name_similarity_min_permille) / span;
     add_evidence(ctx.partners, {p, points,
@@ -70,6 +85,13 @@ void partners_by_name(const ItemIndex& index, const RuleSet& rules, EntryContext
                                     std::to_string(sim / 10) + "%)",
                                 "counterparty_name", false, sim});
   }
+}
+
+const std::string& normalized_name(const std::string& raw, RunScratch& scratch) {
+  auto it = scratch.normalized_names.find(raw);
+  if (it != scratch.normalized_names.end()) return it->second;
+  if (scratch.normalized_names.size() >= RunScratch::kMaxCached) scratch.normalized_names.clear();
+  return scratch.normalized_names.emplace(raw, text::normalize_party_name(raw)).first->second;
 }
 
 bool contains_any(const std::string& haystack, const std::vector<std::string>& needles) {
@@ -139,13 +161,14 @@ bool has_counter_code(const RuleSet& rules, const domain::Entry& e, const std::s
 
 }  // namespace
 
-EntryContext read_entry(const ItemIndex& index, const RuleSet& rules, const domain::Entry& entry) {
+EntryContext read_entry(const ItemIndex& index, const RuleSet& rules, const domain::Entry& entry,
+                        RunScratch& scratch) {
   EntryContext ctx;
   ctx.entry = &entry;
   ctx.amount = entry.amount.minor();
   ctx.date = entry.booking_date ? entry.booking_date : entry.value_date;
   ctx.is_return = entry.return_info.has_value() || entry.reversal;
-  if (entry.counterparty.name) ctx.name = text::normalize_party_name(*entry.counterparty.name);
+  if (entry.counterparty.name) ctx.name = normalized_name(*entry.counterparty.name, scratch);
   ctx.is_psp = !ctx.name.empty() && std::any_of(rules.psp_names.begin(), rules.psp_names.end(), [&](const std::string& n) {
     return ctx.name.find(n) != std::string::npos;
   });
@@ -165,7 +188,8 @@ EntryContext read_entry(const ItemIndex& index, const RuleSet& rules, const doma
   // Fuzzy names only when nothing better identifies the payer and no transaction code marks the line
   // as a recurring booking: the trigram search is the costly part.
   partners_by_name(index, rules, ctx,
-                   /*fuzzy=*/ctx.partners.empty() && ctx.text.mentions.empty() && !has_counter_code(rules, entry, ctx.name));
+                   /*fuzzy=*/ctx.partners.empty() && ctx.text.mentions.empty() && !has_counter_code(rules, entry, ctx.name),
+                   scratch);
   std::stable_sort(ctx.partners.begin(), ctx.partners.end(),
                    [](const PartnerEvidence& a, const PartnerEvidence& b) { return a.points > b.points; });
   if (ctx.partners.size() > kMaxPartners) ctx.partners.resize(kMaxPartners);
@@ -388,6 +412,11 @@ void partner_drafts(const ItemIndex& index, const RuleSet& rules, const EntryCon
         e.name_similarity == 1000) {
       e.points = kNameExactPoints;
       e.reason += " (the only one of that name with an open item of this amount)";
+    }
+    // Of the partners whose names are only similar, this is the one with an open item of this amount.
+    if (e.field == "counterparty_name" && named_with_amount == 1 && e.name_similarity < 1000 && equal[k].size() == 1) {
+      e.points += kSoleSimilarBonus;
+      e.reason += " (the only similar name with an open item of this amount)";
     }
     exact_amount_drafts(index, ctx, e, equal[k], out);
   }

@@ -76,4 +76,16 @@ std::string decision_to_json(const EntryRef& ref, const Decision& d, bool with_f
   return out;
 }
 
+std::string features_to_json(const Features& features) {
+  std::string out;
+  append_features(out, features);
+  return out;
+}
+
+std::string strings_to_json(const std::vector<std::string>& items) {
+  std::string out;
+  append_strings(out, items);
+  return out;
+}
+
 }  // namespace bankrec::reconcile

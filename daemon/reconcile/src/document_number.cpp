@@ -74,6 +74,7 @@ void split_word(const std::string& word, std::uint32_t offset, bool break_before
 
 std::vector<Token> tokenize(std::string_view text) {
   std::vector<Token> out;
+  out.reserve(text.size() / 4 + 4);
   bool strong = true;
   bool any_separator = true;
   bool space = true;

@@ -6,6 +6,7 @@
 
 #include "bankrec/base/check.h"
 #include "engine_internal.h"
+#include "rule_match.h"
 
 namespace bankrec::reconcile {
 namespace {
@@ -33,11 +34,7 @@ struct OrderKey {
   std::int64_t day = 0;
   std::int64_t amount = 0;
   std::uint64_t hash = 0;
-  std::string_view file;
-  std::uint32_t statement = 0;
-  std::uint32_t index = 0;
-  std::size_t input = 0;
-  auto tie() const { return std::tie(day, amount, hash, file, statement, index, input); }
+  std::uint32_t input = 0;
 };
 
 std::vector<std::size_t> canonical_order(std::span<const EntryRef> entries) {
@@ -46,10 +43,17 @@ std::vector<std::size_t> canonical_order(std::span<const EntryRef> entries) {
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const domain::Entry& e = *entries[i].entry;
     const auto date = e.booking_date ? e.booking_date : e.value_date;
-    keys.push_back({date ? date->to_days() : 0, e.amount.minor(), content_hash(e), entries[i].file,
-                    entries[i].statement, entries[i].index, i});
+    keys.push_back({date ? date->to_days() : 0, e.amount.minor(), content_hash(e), static_cast<std::uint32_t>(i)});
   }
-  std::sort(keys.begin(), keys.end(), [](const OrderKey& a, const OrderKey& b) { return a.tie() < b.tie(); });
+  // Compact keys sort fast; file name and position only break ties of equal content.
+  std::sort(keys.begin(), keys.end(), [&](const OrderKey& a, const OrderKey& b) {
+    if (a.day != b.day) return a.day < b.day;
+    if (a.amount != b.amount) return a.amount < b.amount;
+    if (a.hash != b.hash) return a.hash < b.hash;
+    const EntryRef& x = entries[a.input];
+    const EntryRef& y = entries[b.input];
+    return std::tie(x.file, x.statement, x.index, a.input) < std::tie(y.file, y.statement, y.index, b.input);
+  });
   std::vector<std::size_t> order;
   order.reserve(keys.size());
   for (const auto& k : keys) order.push_back(k.input);
@@ -77,10 +81,17 @@ Candidate to_candidate(const ItemIndex& index, const EntryContext& ctx, Scored& 
   return c;
 }
 
+bool allowed(const CompiledRule* rule, const Draft& d) {
+  if (rule == nullptr) return true;
+  if (d.items.size() > 1 && !rule->allows(Strategy::grouped)) return false;
+  return rule->allows(strategy_of(d));
+}
+
 std::vector<Scored> rank(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx,
-                         std::span<const std::int64_t> remaining) {
+                         std::span<const std::int64_t> remaining, const CompiledRule* rule) {
   std::vector<std::pair<std::vector<std::uint32_t>, Scored>> keyed;
   for (auto& draft : build_drafts(index, rules, ctx, remaining)) {
+    if (!allowed(rule, draft)) continue;
     Scored s = evaluate(index, rules, ctx, std::move(draft), remaining);
     s.cited = draft.cited;
     keyed.emplace_back(candidate_key(rules, s), std::move(s));
@@ -102,7 +113,8 @@ std::vector<Scored> rank(const ItemIndex& index, const RuleSet& rules, const Ent
 }
 
 /// The decision for one line; moves reasons out of `ranked` (its items and amounts stay for apply()).
-Decision decide(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx, std::vector<Scored>& ranked) {
+Decision decide(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx, std::vector<Scored>& ranked,
+                const CompiledRule* rule) {
   Decision d;
   if (ranked.empty() || ranked.front().score < rules.suggest_minimum) {
     d.score = ranked.empty() ? 0 : ranked.front().score;
@@ -117,7 +129,8 @@ Decision decide(const ItemIndex& index, const RuleSet& rules, const EntryContext
   d.features = best.features;
   d.flagged = ctx.is_return;
   const bool clear = best.score >= rules.auto_threshold && best.score - second >= rules.auto_margin;
-  if (clear && best.auto_ok) {
+  const bool rule_allows_auto = rule == nullptr || rule->rule.allow_auto;
+  if (clear && best.auto_ok && rule_allows_auto) {
     d.kind = DecisionKind::automatic;
     Candidate c = to_candidate(index, ctx, best);
     d.matches = std::move(c.matches);
@@ -133,6 +146,8 @@ Decision decide(const ItemIndex& index, const RuleSet& rules, const EntryContext
   else if (best.score - second < rules.auto_margin)
     d.reasons.push_back("only " + std::to_string(best.score - second) + " points ahead of the next candidate (margin " +
                         std::to_string(rules.auto_margin) + ")");
+  else if (!rule_allows_auto)
+    d.reasons.push_back("rule '" + rule->rule.name + "' only suggests");
   else
     d.reasons.push_back("needs a person to confirm");
   for (auto& s : ranked) {
@@ -185,10 +200,14 @@ std::vector<Decision> Engine::run(std::span<const EntryRef> entries) const {
   remaining.reserve(index_->info.size());
   for (const auto& info : index_->info) remaining.push_back(info.signed_open);
   std::vector<Decision> out(entries.size());
+  RunScratch scratch;
   for (const std::size_t i : canonical_order(entries)) {
-    const EntryContext ctx = read_entry(*index_, rules_, *entries[i].entry);
-    auto ranked = rank(*index_, rules_, ctx, remaining);
-    Decision d = decide(*index_, rules_, ctx, ranked);
+    const CompiledRule* rule = select_rule(index_->match_rules, entries[i]);
+    const RuleSet& rules = rule == nullptr ? rules_ : rule->effective;
+    const EntryContext ctx = read_entry(*index_, rules, *entries[i].entry, scratch);
+    auto ranked = rank(*index_, rules, ctx, remaining, rule);
+    Decision d = decide(*index_, rules, ctx, ranked, rule);
+    if (rule != nullptr) d.reasons.insert(d.reasons.begin(), "rule '" + rule->rule.name + "'");
     if (d.kind == DecisionKind::automatic) apply(ctx, ranked.front(), remaining);
     out[i] = std::move(d);
   }

@@ -63,7 +63,8 @@ struct Scored {
   bool cited = false;
 };
 
-EntryContext read_entry(const ItemIndex& index, const RuleSet& rules, const domain::Entry& entry);
+EntryContext read_entry(const ItemIndex& index, const RuleSet& rules, const domain::Entry& entry,
+                        RunScratch& scratch);
 std::vector<Draft> build_drafts(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx,
                                 std::span<const std::int64_t> remaining);
 Scored evaluate(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx, Draft draft,

@@ -1,6 +1,7 @@
 #include "item_index.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "bankrec/base/text.h"
 #include "bankrec/domain/creditor_reference.h"
@@ -10,7 +11,13 @@ namespace bankrec::reconcile {
 namespace {
 
 constexpr std::size_t kRareTrigrams = 10;      // a name's rarest trigrams used to find similar names
-constexpr std::size_t kMaxFuzzyCompared = 64;  // partners compared in full per fuzzy lookup
+constexpr std::size_t kMaxFuzzyCompared = 16;  // partners compared in full (Jaro-Winkler) per fuzzy lookup
+constexpr std::size_t kMaxOverlapChecked = 4000;  // partners whose trigram overlap is counted per lookup
+constexpr int kTruncatedOverlapPenalty = 50;      // containment of a cut-off name ranks below an equal Dice
+constexpr int kFuzzySlack = 2;                  // ... sharing at most this many rare trigrams fewer than the best
+constexpr std::size_t kMinTruncatedHead = 10;   // a cut-off name must keep this much to be compared as a prefix
+constexpr int kTruncatedCap = 970;              // a prefix match never counts as an equal name
+constexpr int kSkeletonCap = 960;               // nor does a name that only sounds the same
 
 std::uint64_t amount_key(std::string_view currency, std::int64_t amount) {
   std::uint64_t h = 0;
@@ -40,13 +47,29 @@ std::string join_key(std::string_view prefix, const std::vector<std::string_view
 }
 
 Result<void> check_unique_ids(const std::vector<domain::OpenItem>& items) {
-  std::vector<std::string_view> ids;
+  std::unordered_set<std::string_view> ids;
   ids.reserve(items.size());
-  for (const auto& item : items) ids.push_back(item.id);
-  std::sort(ids.begin(), ids.end());
-  const auto dup = std::adjacent_find(ids.begin(), ids.end());
-  if (dup != ids.end()) return fail(Errc::invalid_input, "open item id '" + std::string(*dup) + "' given twice");
+  for (const auto& item : items)
+    if (!ids.insert(item.id).second) return fail(Errc::invalid_input, "open item id '" + item.id + "' given twice");
   return ok();
+}
+
+/// Stable LSD radix sort by `key(x)` (the low `bits` bits): the order of equal keys is kept, so
+/// postings pushed in item order stay in item order within a key. Linear, unlike std::sort.
+template <class T, class Key>
+void radix_sort(std::vector<T>& v, int bits, Key key) {
+  constexpr int kDigit = 11;
+  std::vector<T> tmp(v.size());
+  std::vector<std::size_t> count(std::size_t{1} << kDigit);
+  for (int shift = 0; shift < bits; shift += kDigit) {
+    std::fill(count.begin(), count.end(), 0);
+    const auto digit = [&](const T& x) { return static_cast<std::size_t>((key(x) >> shift) & ((1u << kDigit) - 1)); };
+    for (const auto& x : v) ++count[digit(x)];
+    std::size_t sum = 0;
+    for (auto& c : count) sum += std::exchange(c, sum);
+    for (auto& x : v) tmp[count[digit(x)]++] = std::move(x);
+    v.swap(tmp);
+  }
 }
 
 void push_unique(std::vector<std::uint32_t>& v, std::uint32_t x) {
@@ -126,6 +149,7 @@ Result<std::unique_ptr<ItemIndex>> ItemIndex::build(std::vector<domain::OpenItem
   index->items = std::move(items);
   index->info.resize(index->items.size());
   BANKREC_TRY(check_unique_ids(index->items));
+  index->match_rules = BANKREC_TRY(compile_rules(rules));
   std::unordered_map<std::string, std::uint32_t> partner_of;
   partner_of.reserve(index->items.size());
   index->postings_.reserve(index->items.size() * 6);
@@ -136,7 +160,9 @@ Result<std::unique_ptr<ItemIndex>> ItemIndex::build(std::vector<domain::OpenItem
     if (fresh) {
       std::string name = text::normalize_party_name(item.partner_name);
       std::string sorted = sorted_words(name);
-      index->partners.push_back({item.partner_id, item.partner_name, std::move(name), std::move(sorted), {}, {}});
+      std::string skeleton = name_skeleton(name);
+      index->partners.push_back(
+          {item.partner_id, item.partner_name, std::move(name), std::move(sorted), std::move(skeleton), {}, {}});
     }
     Partner& partner = index->partners[it->second];
     partner.items.push_back(i);
@@ -154,7 +180,7 @@ Result<std::unique_ptr<ItemIndex>> ItemIndex::build(std::vector<domain::OpenItem
       }
     }
   }
-  std::sort(index->postings_.begin(), index->postings_.end());
+  radix_sort(index->postings_, 64, [](const DocPosting& p) { return p.key; });
   index->postings_.erase(std::unique(index->postings_.begin(), index->postings_.end(),
                                      [](const DocPosting& a, const DocPosting& b) { return a.key == b.key && a.item == b.item; }),
                          index->postings_.end());
@@ -165,19 +191,26 @@ Result<std::unique_ptr<ItemIndex>> ItemIndex::build(std::vector<domain::OpenItem
 
 void ItemIndex::index_partner_names() {
   trigrams_.reserve(partners.size() * 24);
+  name_trigrams_.reserve(partners.size() * 24);
+  name_trigram_offsets_.reserve(partners.size() + 1);
+  name_trigram_offsets_.push_back(0);
   for (std::uint32_t p = 0; p < partners.size(); ++p) {
     const Partner& partner = partners[p];
     for (const auto& iban : partner.ibans) push_unique(by_iban_[iban], p);
     if (!partner.name.empty()) {
       by_name_[partner.name].push_back(p);
-      for (auto t : trigrams_of(partner.name)) trigrams_.emplace_back(t, p);
+      for (auto t : trigrams_of(partner.name)) {
+        trigrams_.emplace_back(t, p);
+        name_trigrams_.push_back(t);
+      }
     }
+    name_trigram_offsets_.push_back(static_cast<std::uint32_t>(name_trigrams_.size()));
     const auto key = customer_number_key(partner.id);
     if (!key.empty()) push_unique(by_customer_[key], p);
     const auto digits = customer_number_digits(partner.id);
     if (!digits.empty() && digits != key) push_unique(by_customer_[digits], p);
   }
-  std::sort(trigrams_.begin(), trigrams_.end());
+  radix_sort(trigrams_, 24, [](const std::pair<std::uint32_t, std::uint32_t>& t) { return std::uint64_t{t.first}; });
 }
 
 std::span<const DocPosting> ItemIndex::find_document(std::uint64_t key) const {
@@ -202,40 +235,91 @@ const std::vector<std::uint32_t>* ItemIndex::find_partners_by_customer_number(co
   return find_in(by_customer_, number);
 }
 
-std::vector<std::pair<std::uint32_t, int>> ItemIndex::find_partners_fuzzy(const std::string& name, int min_permille) const {
+std::vector<std::pair<std::uint32_t, int>> ItemIndex::find_partners_fuzzy(const std::string& name, int min_permille,
+                                                                       bool truncated, RunScratch& scratch) const {
   std::vector<std::pair<std::uint32_t, int>> out;
   using Posting = std::pair<std::uint32_t, std::uint32_t>;
   std::vector<std::pair<const Posting*, const Posting*>> lists;
   for (auto t : trigrams_of(name)) {
     const auto lo = std::lower_bound(trigrams_.begin(), trigrams_.end(), Posting{t, 0});
-    auto hi = lo;
-    while (hi != trigrams_.end() && hi->first == t) ++hi;
+    const auto hi = std::upper_bound(lo, trigrams_.end(), Posting{t, 0xFFFFFFFFu});
     if (hi != lo) lists.emplace_back(&*lo, &*lo + (hi - lo));
   }
   if (lists.empty()) return out;
   // The rarest trigrams say most about a name and are cheap to walk; a typo only removes a few of
-  // them (its own trigrams exist nowhere). Partners sharing several of them are compared in full.
+  // them (its own trigrams exist nowhere). Partners sharing most of them are compared in full.
   std::sort(lists.begin(), lists.end(), [](const auto& a, const auto& b) {
     return a.second - a.first != b.second - b.first ? a.second - a.first < b.second - b.first : a.first < b.first;
   });
   if (lists.size() > kRareTrigrams) lists.resize(kRareTrigrams);
   const int needed = std::clamp<int>(static_cast<int>(lists.size()) / 3, 1, 3);
-  std::vector<std::uint8_t> shared(partners.size(), 0);
-  std::vector<std::uint32_t> reached;
+  auto& shared = scratch.shared;
+  auto& reached = scratch.reached;
+  if (shared.size() != partners.size()) shared.assign(partners.size(), 0);
+  reached.clear();
+  int most = 0;
   for (const auto& [first, last] : lists)
-    for (const Posting* p = first; p != last; ++p)
-      if (++shared[p->second] == needed) reached.push_back(p->second);
+    for (const Posting* p = first; p != last; ++p) {
+      const int n = ++shared[p->second];
+      if (n == 1) reached.push_back(p->second);
+      most = std::max(most, n);
+    }
+  // Partners that share enough rare trigrams are ranked by all the trigrams they share (Dice
+  // coefficient; for a cut-off name, the share of the query's trigrams found); the best few are
+  // compared in full.
+  std::vector<std::uint32_t> candidates;
+  for (auto p : reached)
+    if (shared[p] >= std::max(needed, most - kFuzzySlack)) candidates.push_back(p);
   const auto more_shared = [&](std::uint32_t a, std::uint32_t b) {
     return shared[a] != shared[b] ? shared[a] > shared[b] : a < b;
   };
-  if (reached.size() > kMaxFuzzyCompared) {
-    std::nth_element(reached.begin(), reached.begin() + kMaxFuzzyCompared, reached.end(), more_shared);
-    reached.resize(kMaxFuzzyCompared);
+  if (candidates.size() > kMaxOverlapChecked) {
+    std::nth_element(candidates.begin(), candidates.begin() + kMaxOverlapChecked, candidates.end(), more_shared);
+    candidates.resize(kMaxOverlapChecked);
   }
-  const std::string sorted = sorted_words(name);
-  for (auto p : reached) {
-    int sim = jaro_winkler_permille(name, partners[p].name);
-    if (sim < min_permille) sim = std::max(sim, jaro_winkler_permille(sorted, partners[p].sorted_name));
+  for (auto p : reached) shared[p] = 0;
+  const auto query = trigrams_of(name);
+  std::vector<std::pair<int, std::uint32_t>> ranked;  // (-overlap per mille, partner)
+  ranked.reserve(candidates.size());
+  for (auto p : candidates) {
+    const std::uint32_t* a = name_trigrams_.data() + name_trigram_offsets_[p];
+    const std::uint32_t* a_end = name_trigrams_.data() + name_trigram_offsets_[p + 1];
+    int common = 0;
+    for (auto q = query.begin(); a != a_end && q != query.end();) {
+      if (*a == *q) ++common, ++a, ++q;
+      else if (*a < *q) ++a;
+      else ++q;
+    }
+    const int own = static_cast<int>(name_trigram_offsets_[p + 1] - name_trigram_offsets_[p]);
+    int score = 2000 * common / (own + static_cast<int>(query.size()));
+    if (truncated) score = std::max(score, 1000 * common / static_cast<int>(query.size()) - kTruncatedOverlapPenalty);
+    ranked.emplace_back(-score, p);
+  }
+  if (ranked.size() > kMaxFuzzyCompared) {
+    std::nth_element(ranked.begin(), ranked.begin() + kMaxFuzzyCompared, ranked.end());
+    ranked.resize(kMaxFuzzyCompared);
+  }
+  std::vector<std::uint32_t> compared;
+  for (const auto& r : ranked) compared.push_back(r.second);
+  const bool has_space = name.find(' ') != std::string::npos;
+  const std::string sorted = has_space ? sorted_words(name) : std::string();
+  // A cut-off name: legal-form fragments at its end go; then its last word may still be a
+  // fragment, and the rest must start the partner's name.
+  const std::string_view whole = truncated ? strip_cut_legal_form(name) : std::string_view(name);
+  std::string_view head = whole;
+  if (truncated && whole.find(' ') != std::string_view::npos) head = whole.substr(0, whole.rfind(' '));
+  const bool use_head = truncated && head.size() >= kMinTruncatedHead;
+  const std::string skeleton = name_skeleton(whole);
+  for (auto p : compared) {
+    const std::string& other = partners[p].name;
+    int sim = std::max(jaro_winkler_permille(name, other), jaro_winkler_permille(whole, other));
+    if (sim < min_permille && has_space) sim = std::max(sim, jaro_winkler_permille(sorted, partners[p].sorted_name));
+    // Spelling variants (umlauts transcribed or not, a doubled letter) never count as an equal name.
+    if (sim < kSkeletonCap) sim = std::max(sim, std::min(jaro_winkler_permille(skeleton, partners[p].skeleton), kSkeletonCap));
+    if (use_head && other.size() >= head.size() && sim < kTruncatedCap) {
+      const int cut = jaro_winkler_permille(head, std::string_view(other).substr(0, head.size()));
+      sim = std::max(sim, std::min(cut, kTruncatedCap));
+    }
     if (sim >= min_permille) out.emplace_back(p, sim);
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });

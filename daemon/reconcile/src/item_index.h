@@ -12,6 +12,7 @@
 #include "bankrec/domain/open_item.h"
 #include "bankrec/reconcile/document_number.h"
 #include "bankrec/reconcile/rules.h"
+#include "rule_match.h"
 
 namespace bankrec::reconcile {
 
@@ -28,6 +29,7 @@ struct Partner {
   std::string display_name;  ///< as in the ERP
   std::string name;          ///< normalize_party_name()
   std::string sorted_name;   ///< its words sorted, for names written surname first
+  std::string skeleton;      ///< name_skeleton(name), for transliterated and misspelt names
   std::vector<std::uint32_t> items;
   std::vector<std::string> ibans;
 };
@@ -50,6 +52,16 @@ struct WordClass {
   bool customer = false;  ///< introduces a customer number
 };
 
+/// Memory of one Engine::run (the index itself stays read-only): scratch space of the fuzzy name
+/// search, and results that depend only on a name, so payers seen again cost a hash lookup.
+struct RunScratch {
+  static constexpr std::size_t kMaxCached = 1 << 16;  ///< entries per cache; cleared when full
+  std::vector<std::uint8_t> shared;     ///< per partner: rare trigrams shared with the query
+  std::vector<std::uint32_t> reached;   ///< partners whose count was touched
+  std::unordered_map<std::string, std::string> normalized_names;  ///< raw counterparty name -> normalised
+  std::unordered_map<std::string, std::vector<std::pair<std::uint32_t, int>>> fuzzy_found;  ///< "t|" / "f|" + name
+};
+
 /// Read-only lookup structures over the open items: document keys, RF references, partners by
 /// IBAN, name (exact and trigram) and customer number, and counts per amount.
 class ItemIndex {
@@ -68,12 +80,16 @@ class ItemIndex {
   const std::vector<std::uint32_t>* find_partners_by_name(const std::string& name) const;
   const std::vector<std::uint32_t>* find_partners_by_customer_number(const std::string& number) const;
   /// Up to 12 partners whose normalised name is at least `min_permille` similar (Jaro-Winkler), best first.
-  std::vector<std::pair<std::uint32_t, int>> find_partners_fuzzy(const std::string& name, int min_permille) const;
+  /// `truncated`: the bank may have cut the name off at its field length, so a partner name that
+  /// starts like it also counts (compared over the query's length).
+  std::vector<std::pair<std::uint32_t, int>> find_partners_fuzzy(const std::string& name, int min_permille,
+                                                                 bool truncated, RunScratch& scratch) const;
   /// How many items (any partner) have this signed open amount in this currency.
   int count_amount(std::string_view currency, std::int64_t signed_open) const;
 
   std::vector<domain::OpenItem> items;
   std::vector<ItemInfo> info;
+  std::vector<CompiledRule> match_rules;  ///< RuleSet::rules, compiled
   std::vector<Partner> partners;
 
  private:
@@ -88,6 +104,8 @@ class ItemIndex {
   std::unordered_map<std::string, std::vector<std::uint32_t>> by_name_;
   std::unordered_map<std::string, std::vector<std::uint32_t>> by_customer_;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> trigrams_;  ///< (trigram, partner), sorted
+  std::vector<std::uint32_t> name_trigrams_;         ///< each partner's sorted trigrams, one after the other
+  std::vector<std::uint32_t> name_trigram_offsets_;  ///< partner p: [offsets[p], offsets[p + 1])
   std::string last_prefix_;
   std::unordered_map<std::string, WordClass> words_;
   std::unordered_map<std::uint64_t, int> amounts_;

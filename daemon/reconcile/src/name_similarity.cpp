@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,34 @@ std::string sorted_words(std::string_view s) {
     out += w;
   }
   return out;
+}
+
+std::string name_skeleton(std::string_view name) {
+  std::string out;
+  out.reserve(name.size());
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    const char next = i + 1 < name.size() ? name[i + 1] : '\0';
+    if (next == 'e' && (c == 'a' || c == 'o' || c == 'u')) ++i;  // "ae" -> "a"
+    if (!out.empty() && out.back() == c && c != ' ') continue;     // "ss" -> "s", "ff" -> "f"
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::string_view strip_cut_legal_form(std::string_view name) {
+  static constexpr std::string_view kForms[] = {"gmbh", "mbh", "co", "kg", "kgaa", "ug", "haftungsbeschraenkt",
+                                                "haftungsbeschrankt", "ag", "ohg", "gbr", "ek", "ev", "eg", "se",
+                                                "ltd", "inc", "sarl", "bv", "nv", "spa", "srl"};
+  for (;;) {
+    const auto space = name.rfind(' ');
+    if (space == std::string_view::npos) return name;
+    const std::string_view last = name.substr(space + 1);
+    const bool fragment = std::any_of(std::begin(kForms), std::end(kForms),
+                                      [&](std::string_view form) { return !last.empty() && form.starts_with(last); });
+    if (!fragment) return name;
+    name = name.substr(0, space);
+  }
 }
 
 int name_similarity_permille(std::string_view a, std::string_view b) {

@@ -37,4 +37,36 @@ RuleSet default_rule_set() {
   return rules;
 }
 
+const char* strategy_name(Strategy s) {
+  switch (s) {
+    case Strategy::document_number: return "document_number";
+    case Strategy::creditor_reference: return "creditor_reference";
+    case Strategy::customer_number: return "customer_number";
+    case Strategy::partner: return "partner";
+    case Strategy::grouped: return "grouped";
+    case Strategy::counter_booking: return "counter_booking";
+  }
+  return "document_number";
+}
+
+RuleSet apply_overrides(const RuleSet& base, const MatchRule& rule) {
+  RuleSet r = base;
+  r.rules.clear();
+  const auto set = [](auto& field, const auto& value) {
+    if (value) field = *value;
+  };
+  set(r.auto_threshold, rule.auto_threshold);
+  set(r.auto_margin, rule.auto_margin);
+  set(r.suggest_minimum, rule.suggest_minimum);
+  set(r.fee_tolerance_minor, rule.fee_tolerance_minor);
+  set(r.fee_tolerance_basis_points, rule.fee_tolerance_basis_points);
+  set(r.bank_fee_account, rule.bank_fee_account);
+  set(r.discount_grace_days, rule.discount_grace_days);
+  set(r.cash_discount_account, rule.cash_discount_account);
+  set(r.small_difference_minor, rule.small_difference_minor);
+  set(r.small_difference_account, rule.small_difference_account);
+  set(r.auto_partial, rule.auto_partial);
+  return r;
+}
+
 }  // namespace bankrec::reconcile

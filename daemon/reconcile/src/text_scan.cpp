@@ -29,6 +29,9 @@ class Scanner {
 
   void scan(std::string_view text) {
     t_ = tokenize(text);
+    // One lookup per word: the scanner asks each word's class several times.
+    cls_.resize(t_.size());
+    for (std::size_t k = 0; k < t_.size(); ++k) cls_[k] = t_[k].digits ? nullptr : index_.classify(t_[k].text);
     std::size_t i = 0;
     while (i < t_.size()) {
       std::size_t used = t_[i].digits ? try_bare(i) : try_customer(i);
@@ -38,7 +41,7 @@ class Scanner {
   }
 
  private:
-  const WordClass* word(std::size_t i) const { return t_[i].digits ? nullptr : index_.classify(t_[i].text); }
+  const WordClass* word(std::size_t i) const { return cls_[i]; }
   bool is_filler(std::size_t i) const { const auto* w = word(i); return w != nullptr && w->filler; }
   bool is_generic(std::size_t i) const { const auto* w = word(i); return w != nullptr && w->generic; }
   bool is_customer_word(std::size_t i) const { const auto* w = word(i); return w != nullptr && w->customer; }
@@ -249,6 +252,7 @@ class Scanner {
   std::string field_;
   TextFindings& out_;
   std::vector<Token> t_;
+  std::vector<const WordClass*> cls_;
 };
 
 bool usable(const std::optional<std::string>& s) {

@@ -78,6 +78,7 @@ struct EntryRef {
   std::string_view file;
   std::uint32_t statement = 0;
   std::uint32_t index = 0;
+  std::string_view account;  ///< IBAN of the statement's account, for rules with `when.account`; "" unknown
 };
 
 class ItemIndex;
@@ -85,7 +86,7 @@ class ItemIndex;
 /// Built once per set of open items; run() may be called many times and never changes the engine.
 class Engine {
  public:
-  /// Indexes the items. Fails on an item id given twice.
+  /// Indexes the items. Fails on an item id given twice or a rule with an invalid regex.
   static Result<Engine> create(std::vector<domain::OpenItem> items, RuleSet rules);
   Engine(Engine&&) noexcept;
   Engine& operator=(Engine&&) noexcept;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,55 @@ struct CounterBookingRule {
   std::vector<std::string> iso_codes;      ///< ISO bank transaction code prefixes ("PMNT-ICDT-SALA")
   std::vector<std::string> name_keywords;  ///< normalised words/phrases in the counterparty name ("finanzamt")
   std::vector<std::string> text_keywords;  ///< normalised words/phrases in posting text or remittance ("gehalt")
+  bool operator==(const CounterBookingRule&) const = default;
+};
+
+/// How a candidate identified its items; a MatchRule may allow only some.
+enum class Strategy : std::uint8_t {
+  document_number,     ///< a document number or payment reference cited in purpose / end-to-end id / reference
+  creditor_reference,  ///< an ISO 11649 RF reference
+  customer_number,     ///< a customer number cited in the purpose identifies the partner
+  partner,             ///< the partner by counterparty IBAN or name, then the amount among its items
+  grouped,             ///< several items in one payment (listed or found by subset sum); needs its identity strategy too
+  counter_booking,     ///< a recurring line booked to an account
+};
+/// "document_number", ... (the rules.yaml names).
+const char* strategy_name(Strategy s);
+
+/// When a MatchRule applies. Every given condition must hold; an empty one always holds.
+struct RuleConditions {
+  std::vector<std::string> accounts;  ///< IBANs (electronic form) of our statement account
+  Direction direction = Direction::any;
+  std::optional<std::int64_t> amount_min_minor;  ///< magnitude of the line, minor units, inclusive
+  std::optional<std::int64_t> amount_max_minor;
+  std::string currency;                          ///< ISO 4217, "" for any
+  std::vector<std::string> counterparty_names;   ///< ECMAScript regexes, case-insensitive, searched in the raw name
+  std::vector<std::string> counterparty_ibans;   ///< IBANs; a trailing '*' matches any rest ("DE89370400*")
+  std::string purpose_regex;                     ///< ECMAScript regex, case-insensitive, searched in posting text + remittance
+  std::vector<std::string> transaction_codes;    ///< GVC ("166") exact or ISO domain codes by prefix ("PMNT-RCDT")
+  bool operator==(const RuleConditions&) const = default;
+};
+
+/// One entry of the ordered rule set: the first rule whose conditions hold decides which
+/// strategies may propose candidates for a line and with which thresholds and tolerances. A line no
+/// rule fits uses every strategy with the RuleSet's own settings.
+struct MatchRule {
+  std::string name;
+  RuleConditions when;
+  std::vector<Strategy> strategies;  ///< empty: all
+  bool allow_auto = true;            ///< false: candidates are only suggested
+  std::optional<int> auto_threshold;
+  std::optional<int> auto_margin;
+  std::optional<int> suggest_minimum;
+  std::optional<std::int64_t> fee_tolerance_minor;
+  std::optional<int> fee_tolerance_basis_points;
+  std::optional<std::string> bank_fee_account;
+  std::optional<int> discount_grace_days;
+  std::optional<std::string> cash_discount_account;
+  std::optional<std::int64_t> small_difference_minor;
+  std::optional<std::string> small_difference_account;
+  std::optional<bool> auto_partial;
+  bool operator==(const MatchRule&) const = default;
 };
 
 /// A document series: items whose number starts with `prefix` (upper case letters), and words in
@@ -29,6 +79,7 @@ struct CounterBookingRule {
 struct SeriesAlias {
   std::string word;    ///< upper case, letters only: "RECHNUNG"
   std::string prefix;  ///< upper case series prefix: "RE"
+  bool operator==(const SeriesAlias&) const = default;
 };
 
 struct RuleSet {
@@ -78,7 +129,15 @@ struct RuleSet {
   std::vector<SeriesAlias> series_aliases;
 
   std::vector<CounterBookingRule> counter_bookings;
+
+  /// The ordered rules (rules.yaml `rules:`); empty in the built-in defaults.
+  std::vector<MatchRule> rules;
+
+  bool operator==(const RuleSet&) const = default;
 };
+
+/// This RuleSet with the overrides of `rule` applied (thresholds, tolerances, accounts).
+RuleSet apply_overrides(const RuleSet& base, const MatchRule& rule);
 
 /// The built-in defaults: thresholds above, German keywords, SKR03 accounts, common PSPs and card
 /// acquirers, counter-bookings for bank fees, salaries, card acquirer payouts and tax.
