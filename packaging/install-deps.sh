@@ -15,6 +15,9 @@ packages=(
   libyaml-cpp-dev libsystemd-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 zip unzip
+  # jobs/scheduler (issue 6): IANA time zones (Howard Hinnant's date/tz on the system tzdata);
+  # the Prometheus text-format parser of the official Python client checks /metrics in tests
+  libhowardhinnant-date-dev tzdata python3-prometheus-client
 )
 
 missing=()

@@ -29,5 +29,6 @@ void add_parse_commands(CLI::App& cli, CommandTable& table);      // parse_comma
 void add_store_commands(CLI::App& cli, CommandTable& table);      // store_commands.cpp
 void add_reconcile_commands(CLI::App& cli, CommandTable& table);  // reconcile_commands.cpp
 void add_config_commands(CLI::App& cli, CommandTable& table);     // config_command.cpp
+void add_jobs_commands(CLI::App& cli, CommandTable& table);     // jobs_commands.cpp
 
 }  // namespace bankrec::app

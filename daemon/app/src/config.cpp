@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "bankrec/http/server.h"
+#include "bankrec/jobs/scheduler.h"
 
 namespace bankrec::app {
 namespace {
@@ -112,14 +113,19 @@ void read_inboxes(Checker& c, const YAML::Node& root, AppConfig& cfg) {
 void read_alerts(Checker& c, const YAML::Node& root, AppConfig& cfg) {
   const YAML::Node alerts = root["alerts"];
   if (!alerts || !c.is_map(alerts, "alerts")) return;
-  c.only_keys(alerts, "alerts", {"email", "webhook"});
+  c.only_keys(alerts, "alerts", {"email", "webhook", "templates_dir", "instance", "console_url", "max_per_hour"});
+  c.string(alerts, "alerts", "templates_dir", cfg.alerts.templates_dir);
+  c.string(alerts, "alerts", "instance", cfg.alerts.instance);
+  c.string(alerts, "alerts", "console_url", cfg.alerts.console_url);
+  c.number(alerts, "alerts", "max_per_hour", cfg.alerts.max_per_hour, 1, 10000);
   if (const YAML::Node e = alerts["email"]; e && c.is_map(e, "alerts.email")) {
-    c.only_keys(e, "alerts.email", {"smtp_url", "from", "to", "username", "password_file"});
+    c.only_keys(e, "alerts.email", {"smtp_url", "from", "to", "username", "password_file", "ca_file"});
     EmailAlertConfig email;
     c.string(e, "alerts.email", "smtp_url", email.smtp_url);
     c.string(e, "alerts.email", "from", email.from);
     c.string(e, "alerts.email", "username", email.username);
     c.string(e, "alerts.email", "password_file", email.password_file);
+    c.string(e, "alerts.email", "ca_file", email.ca_file);
     if (!email.smtp_url.starts_with("smtps://") && !email.smtp_url.starts_with("smtp://"))
       c.problem(e, "alerts.email.smtp_url", "expected smtps://HOST[:PORT] or smtp://HOST[:PORT]");
     if (const YAML::Node to = e["to"]; to && to.IsSequence()) {
@@ -129,10 +135,11 @@ void read_alerts(Checker& c, const YAML::Node& root, AppConfig& cfg) {
     cfg.email = std::move(email);
   }
   if (const YAML::Node w = alerts["webhook"]; w && c.is_map(w, "alerts.webhook")) {
-    c.only_keys(w, "alerts.webhook", {"url", "secret_file"});
+    c.only_keys(w, "alerts.webhook", {"url", "secret_file", "ca_file"});
     WebhookAlertConfig hook;
     c.string(w, "alerts.webhook", "url", hook.url);
     c.string(w, "alerts.webhook", "secret_file", hook.secret_file);
+    c.string(w, "alerts.webhook", "ca_file", hook.ca_file);
     if (!hook.url.starts_with("https://") && !hook.url.starts_with("http://127.0.0.1") &&
         !hook.url.starts_with("http://localhost"))
       c.problem(w, "alerts.webhook.url", "expected an https:// url (plain http only to localhost)");
@@ -142,7 +149,7 @@ void read_alerts(Checker& c, const YAML::Node& root, AppConfig& cfg) {
 
 void read_root(Checker& c, const YAML::Node& root, AppConfig& cfg) {
   c.only_keys(root, "", {"data_dir", "listen", "tls", "log", "inbox", "import", "reconcile", "retry", "audit",
-                         "metrics", "alerts", "connectors"});
+                         "metrics", "alerts", "connectors", "health", "jobs"});
   c.string(root, "", "data_dir", cfg.data_dir);
   c.string(root, "", "listen", cfg.listen);
   if (root["listen"] && !http::parse_listen_address(cfg.listen))
@@ -190,6 +197,17 @@ void read_root(Checker& c, const YAML::Node& root, AppConfig& cfg) {
     }
   }
   read_alerts(c, root, cfg);
+  if (const YAML::Node h = root["health"]; h && c.is_map(h, "health")) {
+    c.only_keys(h, "health", {"schedule", "max_dead_letters"});
+    c.string(h, "health", "schedule", cfg.health_schedule);
+    if (auto s = jobs::Schedule::parse(cfg.health_schedule); h["schedule"] && !s)
+      c.problem(h["schedule"], "health.schedule", s.error().message);
+    c.number(h, "health", "max_dead_letters", cfg.health_max_dead_letters, 0, 1000000);
+  }
+  if (const YAML::Node j = root["jobs"]; j && c.is_map(j, "jobs")) {
+    c.only_keys(j, "jobs", {"workers"});
+    c.number(j, "jobs", "workers", cfg.workers, 1, 16);
+  }
   if (const YAML::Node conn = root["connectors"]; conn && !conn.IsSequence())
     c.problem(conn, "connectors", "expected a list");
 }

@@ -30,11 +30,21 @@ struct EmailAlertConfig {
   std::vector<std::string> to;
   std::optional<std::string> username;
   std::optional<std::string> password_file;  ///< secrets are file references, never inline
+  std::optional<std::string> ca_file;        ///< CA bundle of a mail server with a private CA
 };
 
 struct WebhookAlertConfig {
   std::string url;
   std::optional<std::string> secret_file;  ///< HMAC-SHA256 key for the signature header
+  std::optional<std::string> ca_file;      ///< CA bundle of a receiver with a private CA
+};
+
+/// alerts.* besides the channels (jobs::AlertsConfig gets these).
+struct AlertSettings {
+  std::string templates_dir = "/etc/bankrec/templates/alerts";
+  std::string instance = "bankrec";          ///< names this appliance in subjects and payloads
+  std::optional<std::string> console_url;    ///< link shown in alert messages
+  std::uint32_t max_per_hour = 30;           ///< notifications per channel and hour; more wait
 };
 
 struct AppConfig {
@@ -52,8 +62,12 @@ struct AppConfig {
   RetryConfig retry;
   std::uint32_t audit_checkpoint_every = 1000;
   std::optional<std::string> metrics_plain_listen;
+  std::string health_schedule = "every 1m";  ///< when the health checks run (a jobs::Schedule text)
+  std::uint32_t health_max_dead_letters = 0;  ///< more open dead letters than this: the check warns
+  std::uint32_t workers = 2;                  ///< jobs that run at the same time
   std::optional<EmailAlertConfig> email;
   std::optional<WebhookAlertConfig> webhook;
+  AlertSettings alerts;
 };
 
 /// Reads and validates `path`. `required` false: a missing file gives the built-in defaults.

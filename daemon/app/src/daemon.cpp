@@ -1,6 +1,7 @@
-// bankrecd: the service's process life cycle (contracts/cli.md "Executables"). This first
-// increment serves /healthz, /readyz and /metrics over HTTPS, reports to systemd and handles
-// signals; intake, jobs and the console join it with their issues.
+// bankrecd: the service's process life cycle (contracts/cli.md "Executables"): config, store,
+// the persistent job queue with its workers, the inbox, the scheduler, health checks, HTTPS
+// (/healthz, /readyz, /metrics), systemd notify/watchdog and signals. Bank connectors and the
+// console join it with their issues.
 #include <signal.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
@@ -13,6 +14,9 @@
 #include <filesystem>
 #include <optional>
 #include <iostream>
+#include <mutex>
+#include <random>
+#include <unistd.h>
 
 #include "bankrec/app/cli.h"
 #include "bankrec/app/exit_code.h"
@@ -20,10 +24,15 @@
 #include "bankrec/http/server.h"
 #include "bankrec/metrics/metrics.h"
 #include "bankrec/formats/format_registry.h"
+#include "bankrec/jobs/health.h"
 #include "bankrec/jobs/ingest.h"
+#include "bankrec/jobs/queue.h"
+#include "bankrec/jobs/scheduler.h"
+#include "bankrec/store/jobs_repo.h"
 #include "config.h"
 #include "inbox.h"
 #include "logging.h"
+#include "runtime.h"
 #include "store_context.h"
 
 #include <spdlog/spdlog.h>
@@ -56,12 +65,14 @@ Result<void> prepare_data_dir(const fs::path& dir) {
 void notify(const std::string& state) { sd_notify(0, state.c_str()); }
 
 std::shared_ptr<http::Router> make_router(metrics::Registry& registry, const Clock& clock,
-                                          std::chrono::system_clock::time_point started) {
+                                          std::chrono::system_clock::time_point started, const jobs::Health& health) {
   auto router = std::make_shared<http::Router>();
   // Liveness and readiness reveal nothing but their state; no login needed.
   router->add("GET", "/healthz", [](const http::Request&) { return http::Response::json(200, R"({"status":"ok"})"); });
-  router->add("GET", "/readyz",
-              [](const http::Request&) { return http::Response::json(200, R"({"status":"ready","failing":[]})"); });
+  router->add("GET", "/readyz", [&health](const http::Request&) {
+    // The latest scheduled results: cheap, never waits for the database.
+    return http::Response::json(health.ready() ? 200 : 503, health.readiness_json());
+  });
   auto& uptime = registry.gauge("bankrec_app_uptime_seconds", "seconds since bankrecd started").unlabelled();
   auto& requests = registry.counter("bankrec_http_metrics_scrapes_total", "scrapes of /metrics").unlabelled();
   router->add("GET", "/metrics", [&registry, &clock, &uptime, &requests, started](const http::Request&) {
@@ -70,6 +81,31 @@ std::shared_ptr<http::Router> make_router(metrics::Registry& registry, const Clo
     return http::Response::text(200, registry.render(), "text/plain; version=0.0.4; charset=utf-8");
   });
   return router;
+}
+
+/// Until the alert manager is wired in (daemon/jobs/src/alerts*), alert-worthy events are logged
+/// with a stable `alert=` key so that journald filters (BANKREC_ALERT=...) find them.
+class LoggingAlertSink final : public AlertSink {
+ public:
+  void parse_failed(const std::string& file, const std::string& error) override {
+    spdlog::get("jobs")->error("alert=parse_failed file=\"{}\": {}", file, error);
+  }
+  void dead_letter(const jobs::RunReport& r) override {
+    spdlog::get("jobs")->error("alert=dead_letter dead_letter={} job={} kind={}: {}", r.dead_letter_id.value_or(0),
+                               r.job.id, store::job_kind_name(r.job.kind), r.error);
+  }
+  void health_changed(const jobs::CheckReport& now, jobs::HealthStatus before) override {
+    const auto log = spdlog::get("app");
+    if (now.status == jobs::HealthStatus::ok)
+      log->info("alert=health_resolved check={} was={}: {}", now.name, jobs::health_status_name(before), now.message);
+    else
+      log->warn("alert=health_{} check={}: {}", jobs::health_status_name(now.status), now.name, now.message);
+  }
+};
+
+std::uint64_t random_seed() {
+  std::random_device device;
+  return (static_cast<std::uint64_t>(device()) << 32) ^ device();
 }
 
 int serve(const DaemonOptions& options) {
@@ -109,12 +145,14 @@ int serve(const DaemonOptions& options) {
       return exit_code_for(r.error());
     }
   }
-
-  // Signals are taken synchronously by this thread; every other thread inherits the mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  const auto health_schedule = jobs::Schedule::parse(config->health_schedule);
+  if (!health_schedule) {
+    log_error(health_schedule.error());
+    return kExitBadInput;
+  }
+  RuntimeOptions runtime_options;
+  runtime_options.workers = config->workers;
+  if (config->metrics_plain_listen) runtime_options.plain_metrics = *http::parse_listen_address(*config->metrics_plain_listen);
 
   // Initialise an empty data dir the way `bankrec init` does, then keep the store open.
   GlobalOptions global;
@@ -136,21 +174,76 @@ int serve(const DaemonOptions& options) {
   SystemClock clock;
   metrics::Registry registry;
   const auto started = clock.now();
+  std::mutex store_mutex;  // one SQLite connection, shared by the workers and the health checks
+  store::Store& db = *(*store)->store;
+  LoggingAlertSink alerts;  // ALERTS: replace with the alert manager (deduplication, e-mail, webhook)
+
+  jobs::QueueOptions queue_options;
+  queue_options.retry = {std::chrono::seconds(config->retry.base_seconds), config->retry.factor,
+                         std::chrono::seconds(config->retry.cap_seconds), config->retry.max_attempts};
+  queue_options.owner = "bankrecd:" + std::to_string(::getpid());
+  queue_options.seed = random_seed();
+  jobs::Queue queue(db, store_mutex, clock, queue_options, &registry);
+  queue.on_dead_letter([&alerts](const jobs::RunReport& r) { alerts.dead_letter(r); });
+  if (auto recovered = queue.recover(); !recovered) {
+    log_error(recovered.error());
+    return exit_code_for(recovered.error());
+  } else if (recovered->requeued + recovered->dead_lettered > 0) {
+    log->warn("jobs interrupted by the previous stop requeued={} dead_lettered={}", recovered->requeued,
+              recovered->dead_lettered);
+  }
 
   Inbox::Folders folders{{}, data_dir / "archive", data_dir / "failed"};
-  // Without configured folders: DATA_DIR/inbox, scanned every few seconds (inotify comes later).
+  // Without configured folders: DATA_DIR/inbox, rescanned every few seconds besides inotify.
   std::uint32_t rescan_seconds = config->inboxes.empty() ? 5 : 3600;
+  const auto folder_path = [](const fs::path& p) {
+    std::error_code ec;
+    fs::path normal = fs::absolute(p, ec).lexically_normal();
+    return normal.has_filename() ? normal : normal.parent_path();  // "/srv/in/" and "/srv/in" alike
+  };
   for (const auto& in : config->inboxes) {
-    folders.inboxes.emplace_back(in.path);
+    folders.inboxes.push_back(folder_path(in.path));
     rescan_seconds = std::min(rescan_seconds, in.rescan_seconds);
   }
-  if (folders.inboxes.empty()) folders.inboxes.push_back(data_dir / "inbox");
+  if (folders.inboxes.empty()) folders.inboxes.push_back(folder_path(data_dir / "inbox"));
   for (const auto& dir : folders.inboxes) {
     std::error_code ec;
     fs::create_directories(dir, ec);
   }
-  Inbox inbox(**store, formats, folders, registry);
-  auto server = http::Server::start(server_config, make_router(registry, clock, started));
+  runtime_options.rescan = std::chrono::seconds(rescan_seconds);
+  Inbox inbox(db, store_mutex, formats, folders, clock, registry);
+  inbox.on_failure([&alerts](const std::string& file, const std::string& error) { alerts.parse_failed(file, error); });
+  queue.set_handler(store::JobKind::import, [&inbox](const store::JobRecord& job) { return inbox.run_import(job); });
+
+  // Health: checks run as `health` jobs on the configured schedule, and once before READY=1.
+  jobs::Health health(clock, &registry);
+  auto& db_size = registry.gauge("bankrec_store_db_size_bytes", "size of the encrypted database with its WAL").unlabelled();
+  health.add("database", jobs::database_check(db, store_mutex, &db_size));
+  health.add("audit_chain", jobs::audit_check(db, store_mutex));
+  health.add("dead_letters", jobs::dead_letter_check(db, store_mutex, config->health_max_dead_letters));
+  health.add("disk", jobs::disk_check(data_dir, 256ull * 1024 * 1024, 0.05));
+  health.add("certificate", jobs::certificate_check(server_config.cert_file, clock, std::chrono::hours(24 * 30)));
+  health.add("inbox_backlog", jobs::inbox_backlog_check(folders.inboxes, clock, std::chrono::minutes(15)));
+  // CONNECTORS: each connector adds its last-success and consent-expiry checks here.
+  health.on_change([&alerts](const jobs::CheckReport& now, jobs::HealthStatus before) { alerts.health_changed(now, before); });
+  queue.set_handler(store::JobKind::health, [&](const store::JobRecord&) {
+    health.run_all();
+    if (auto c = queue.counts(); !c) return jobs::JobOutcome::retry(c.error());
+    std::lock_guard lock(store_mutex);
+    if (auto pruned = store::JobsRepo(db).prune_succeeded(clock.now() - std::chrono::hours(24 * 7)); !pruned)
+      return jobs::JobOutcome::retry(pruned.error());
+    return jobs::JobOutcome::success();
+  });
+  health.run_all();
+  (void)queue.counts();
+
+  jobs::Scheduler scheduler(queue, db, store_mutex, clock, random_seed());
+  if (auto r = scheduler.add({"health", *health_schedule, store::JobKind::health, "{}", std::chrono::seconds(0)}); !r) {
+    log_error(r.error());
+    return exit_code_for(r.error());
+  }
+
+  auto server = http::Server::start(server_config, make_router(registry, clock, started, health));
   if (!server) {
     log_error(server.error());
     return exit_code_for(server.error());
@@ -158,34 +251,31 @@ int serve(const DaemonOptions& options) {
   const auto fingerprint = http::certificate_fingerprint(server_config.cert_file);
   log->info("listening on https://{}:{} certificate_sha256={}", server_config.address, (*server)->port(),
             fingerprint ? *fingerprint : std::string("?"));
-  inbox.start(std::chrono::seconds(rescan_seconds));
-  notify("READY=1\nSTATUS=serving https on " + listen_text);
-
-  for (;;) {
-    int sig = 0;
-    if (sigwait(&signals, &sig) != 0) continue;
-    if (sig == SIGHUP) {
-      // A bad new config is refused and the running one kept (the admin sees why in the log).
-      notify("RELOADING=1");
-      auto next = load_config(options.config, /*required=*/false);
-      if (next) {
-        config = std::move(next);
-        init_logging(choose_log_format(config->log_format), config->log_level);
-        log->info("configuration reloaded config=\"{}\" (listen address and data dir apply at restart)", config->source);
-      } else {
-        log->error("reload refused, keeping the running configuration: {}", format_cli_error(next.error()));
-      }
-      notify("READY=1");
-      continue;
-    }
-    log->info("stopping signal={}", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    notify("STOPPING=1");
-    inbox.stop();  // finishes the file it is importing (all-or-nothing either way)
-    (*server)->stop();
-    log->info("stopped");
-    spdlog::shutdown();
-    return kExitOk;
+  Runtime runtime(queue, scheduler, inbox, clock, [&registry] { return registry.render(); }, runtime_options);
+  if (auto r = runtime.prepare(); !r) {
+    log_error(r.error());
+    return exit_code_for(r.error());
   }
+  notify("READY=1\nSTATUS=serving https on " + listen_text + "; watching " + std::to_string(folders.inboxes.size()) +
+         " inbox folders");
+
+  const bool clean = runtime.run([&] {
+    // A bad new config is refused and the running one kept (the admin sees why in the log).
+    auto next = load_config(options.config, /*required=*/false);
+    if (!next) {
+      log->error("reload refused, keeping the running configuration: {}", format_cli_error(next.error()));
+      return;
+    }
+    config = std::move(next);
+    init_logging(choose_log_format(config->log_format), config->log_level);
+    log->info("configuration reloaded config=\"{}\" (listen, data dir, inbox folders, retry and schedules apply at restart)",
+              config->source);
+  });
+  (*server)->stop();
+  log->info(clean ? "stopped" : "stopped with jobs still running (they resume at the next start)");
+  spdlog::shutdown();
+  if (!clean) std::_Exit(kExitOk);  // workers are still inside a job: don't wait for them, nothing is lost
+  return kExitOk;
 }
 
 }  // namespace

@@ -1,27 +1,32 @@
 #pragma once
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "bankrec/base/clock.h"
 #include "bankrec/formats/format_registry.h"
+#include "bankrec/jobs/queue.h"
 #include "bankrec/metrics/metrics.h"
-#include "store_context.h"
+#include "bankrec/store/store.h"
 
 namespace bankrec::app {
 
-/// The inbox folders (e.g. where SFTP deliveries land): a file is imported once it is complete —
-/// its size and modification time unchanged between two scans; names starting with '.' or ending
-/// in .part, .tmp, .filepart or .crdownload are still being written and are left alone. Afterwards
-/// it moves to ARCHIVE/YYYY/MM/ (imported or already known) or to FAILED/ with NAME.error.txt
-/// beside it. Nothing is deleted; a restart mid-way re-imports idempotently.
+/// The inbox folders (e.g. where SFTP deliveries land). Finding files and importing them are two
+/// steps joined by the persistent job queue, so a restart between them loses nothing:
+///  - detection: a file is complete when inotify reports it closed after writing or moved in, or when
+///    its size and modification time are unchanged between two rescans (or, at the first scan, it is
+///    older than kSettled). Names starting with '.' or ending in .part, .tmp, .filepart or .crdownload
+///    are still being written and left alone. Each complete file becomes an `import` job.
+///  - the job: imports the file (idempotent: a file imported before adds nothing) and moves it to
+///    ARCHIVE/YYYY/MM/ or, when it cannot be read, to FAILED/ with NAME.error.txt beside it. Nothing is
+///    deleted. A move that fails is retried with backoff and ends as a dead letter.
 class Inbox {
  public:
   struct Folders {
@@ -29,37 +34,47 @@ class Inbox {
     std::filesystem::path archive;
     std::filesystem::path failed;
   };
+  /// Parser failures (the file went to failed/): the seam where an alert is raised.
+  using FailureHook = std::function<void(const std::string& file, const std::string& error)>;
 
-  Inbox(StoreContext& store, const formats::FormatRegistry& registry, Folders folders, metrics::Registry& metrics);
-  ~Inbox();
-  Inbox(const Inbox&) = delete;
-  Inbox& operator=(const Inbox&) = delete;
+  static constexpr std::chrono::seconds kSettled{10};
+  static constexpr std::size_t kMaxTracked = 100'000;  //!< files remembered between scans
 
-  /// Scans every `interval` on its own thread until stop().
-  void start(std::chrono::milliseconds interval);
-  void stop();
-  /// One pass over the folders (the thread's body); returns how many files were moved.
-  int scan_once();
+  Inbox(store::Store& store, std::mutex& store_mutex, const formats::FormatRegistry& registry, Folders folders,
+        const Clock& clock, metrics::Registry& metrics);
+
+  const Folders& folders() const { return folders_; }
+  void on_failure(FailureHook hook) { failure_hook_ = std::move(hook); }
+
+  /// One pass over the folders; returns the files that are complete now (thread-safe).
+  std::vector<std::filesystem::path> scan_once();
+  /// Whether `file` (reported by inotify as closed or moved in) should be imported.
+  bool is_candidate(const std::filesystem::path& file) const;
+  /// The import job for a file: {"path": ...}, deduplicated by path.
+  store::NewJob import_job(const std::filesystem::path& file) const;
+  /// Runs an import job (on a worker thread).
+  jobs::JobOutcome run_import(const store::JobRecord& job);
 
  private:
   struct Seen {
     std::uintmax_t size = 0;
     std::filesystem::file_time_type mtime;
   };
-  void handle(const std::filesystem::path& file);
   std::filesystem::path archive_dir() const;
+  bool in_an_inbox(const std::filesystem::path& file) const;
 
-  StoreContext& store_;
+  store::Store& store_;
+  std::mutex& store_mutex_;
   const formats::FormatRegistry& registry_;
   Folders folders_;
+  const Clock& clock_;
   metrics::Family<metrics::Counter>& files_;
   metrics::Family<metrics::Counter>& entries_;
+  metrics::Gauge& last_import_;
+  std::mutex scan_mutex_;
   std::map<std::filesystem::path, Seen> seen_;
-  std::thread thread_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::atomic<bool> stop_requested_{false};  //!< checked between files, so SIGTERM is not held up
+  bool first_scan_ = true;
+  FailureHook failure_hook_;
 };
 
 }  // namespace bankrec::app

@@ -1,0 +1,8 @@
+# Persistent job queue, retries with backoff, dead letters and the scheduler (issue 6).
+# Time zones: Howard Hinnant's date/tz (Debian libhowardhinnant-date-dev), built on the system tzdata.
+find_package(date REQUIRED CONFIG)
+list(APPEND JOBS_SOURCES src/backoff.cpp src/queue.cpp src/scheduler.cpp src/schedule.cpp)
+list(APPEND JOBS_HEADERS include/bankrec/jobs/backoff.h include/bankrec/jobs/queue.h
+                         include/bankrec/jobs/scheduler.h)
+list(APPEND JOBS_DEPS metrics store)
+list(APPEND JOBS_PRIVATE_LIBS date::date-tz)
