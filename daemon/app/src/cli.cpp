@@ -9,6 +9,7 @@
 
 #include "bankrec/app/exit_code.h"
 #include "commands.h"
+#include "sandbox/run.h"
 
 namespace bankrec::app {
 
@@ -30,6 +31,7 @@ int run_cli(int argc, char** argv) {
   add_store_commands(cli, commands);
   add_reconcile_commands(cli, commands);
   add_config_commands(cli, commands);
+  add_jobs_commands(cli, commands);
 
   std::vector<std::string> help_topic;
   auto* help = cli.add_subcommand("help", "show help for bankrec or one of its commands");
@@ -64,26 +66,6 @@ int run_cli(int argc, char** argv) {
   return kExitOk;
 }
 
-namespace {
-
-int run_placeholder_executable(int argc, char** argv, const char* name, const char* description) {
-  CLI::App cli{description, name};
-  cli.set_version_flag("--version", std::string(name) + " " + version());
-  try {
-    cli.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int code = cli.exit(e);
-    return code == 0 ? kExitOk : kExitBadInput;
-  }
-  std::cerr << name << ": the service is not available in this build yet; see --help\n";
-  return kExitInternal;
-}
-
-}  // namespace
-
-int run_sandbox(int argc, char** argv) {
-  return run_placeholder_executable(argc, argv, "bankrec-sandbox",
-                                    "bankrec-sandbox: a local fake bank speaking the supported bank APIs");
-}
+int run_sandbox(int argc, char** argv) { return sandbox::run(argc, argv); }
 
 }  // namespace bankrec::app
