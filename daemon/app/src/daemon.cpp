@@ -29,6 +29,7 @@
 #include "bankrec/jobs/queue.h"
 #include "bankrec/jobs/scheduler.h"
 #include "bankrec/store/jobs_repo.h"
+#include "alert_sink.h"
 #include "config.h"
 #include "inbox.h"
 #include "logging.h"
@@ -83,32 +84,14 @@ std::shared_ptr<http::Router> make_router(metrics::Registry& registry, const Clo
   return router;
 }
 
-/// Until the alert manager is wired in (daemon/jobs/src/alerts*), alert-worthy events are logged
-/// with a stable `alert=` key so that journald filters (BANKREC_ALERT=...) find them.
-class LoggingAlertSink final : public AlertSink {
- public:
-  void parse_failed(const std::string& file, const std::string& error) override {
-    spdlog::get("jobs")->error("alert=parse_failed file=\"{}\": {}", file, error);
-  }
-  void dead_letter(const jobs::RunReport& r) override {
-    spdlog::get("jobs")->error("alert=dead_letter dead_letter={} job={} kind={}: {}", r.dead_letter_id.value_or(0),
-                               r.job.id, store::job_kind_name(r.job.kind), r.error);
-  }
-  void health_changed(const jobs::CheckReport& now, jobs::HealthStatus before) override {
-    const auto log = spdlog::get("app");
-    if (now.status == jobs::HealthStatus::ok)
-      log->info("alert=health_resolved check={} was={}: {}", now.name, jobs::health_status_name(before), now.message);
-    else
-      log->warn("alert=health_{} check={}: {}", jobs::health_status_name(now.status), now.name, now.message);
-  }
-};
-
 std::uint64_t random_seed() {
   std::random_device device;
   return (static_cast<std::uint64_t>(device()) << 32) ^ device();
 }
 
 int serve(const DaemonOptions& options) {
+  // A peer that hangs up during a TLS write (mail server, webhook, bank) must not kill the service.
+  ::signal(SIGPIPE, SIG_IGN);
   // The whole config is validated before anything starts; every problem is printed.
   auto config = load_config(options.config, /*required=*/false);
   if (!config) {
@@ -176,7 +159,14 @@ int serve(const DaemonOptions& options) {
   const auto started = clock.now();
   std::mutex store_mutex;  // one SQLite connection, shared by the workers and the health checks
   store::Store& db = *(*store)->store;
-  LoggingAlertSink alerts;  // ALERTS: replace with the alert manager (deduplication, e-mail, webhook)
+  // Alerts: deduplicated in the database (the console's list), journald, e-mail and webhook. A bad
+  // template or an unreadable secret file stops the start with the reason.
+  auto alert_sink = make_alert_sink(*config, global, clock);
+  if (!alert_sink) {
+    log_error(alert_sink.error());
+    return exit_code_for(alert_sink.error());
+  }
+  AlertSink& alerts = **alert_sink;
 
   jobs::QueueOptions queue_options;
   queue_options.retry = {std::chrono::seconds(config->retry.base_seconds), config->retry.factor,
@@ -212,6 +202,10 @@ int serve(const DaemonOptions& options) {
   }
   runtime_options.rescan = std::chrono::seconds(rescan_seconds);
   Inbox inbox(db, store_mutex, formats, folders, clock, registry);
+  jobs::IngestOptions ingest_options;
+  ingest_options.import.batch_entries = config->import_batch_size;
+  ingest_options.import.pending_expiry_days = static_cast<int>(config->pending_expiry_days);
+  inbox.set_ingest_options(ingest_options);
   inbox.on_failure([&alerts](const std::string& file, const std::string& error) { alerts.parse_failed(file, error); });
   queue.set_handler(store::JobKind::import, [&inbox](const store::JobRecord& job) { return inbox.run_import(job); });
 

@@ -140,7 +140,7 @@ jobs::JobOutcome Inbox::run_import(const store::JobRecord& job) {
     request.source = store::FileSource::inbox;
     request.actor = "inbox";
     std::lock_guard lock(store_mutex_);
-    auto result = jobs::ingest_file(store_, registry_, request);
+    auto result = jobs::ingest_file(store_, registry_, request, {}, ingest_options_);
     if (!result) {
       // Busy or broken storage is worth a retry; a file that cannot be parsed is not.
       if (result.error().code == Errc::unavailable || result.error().code == Errc::internal)

@@ -12,6 +12,7 @@
 
 #include "bankrec/base/clock.h"
 #include "bankrec/formats/format_registry.h"
+#include "bankrec/jobs/ingest.h"
 #include "bankrec/jobs/queue.h"
 #include "bankrec/metrics/metrics.h"
 #include "bankrec/store/store.h"
@@ -45,6 +46,8 @@ class Inbox {
 
   const Folders& folders() const { return folders_; }
   void on_failure(FailureHook hook) { failure_hook_ = std::move(hook); }
+  /// Batch size and pending expiry from bankrec.yaml's `import:` section (set before start).
+  void set_ingest_options(const jobs::IngestOptions& options) { ingest_options_ = options; }
 
   /// One pass over the folders; returns the files that are complete now (thread-safe).
   std::vector<std::filesystem::path> scan_once();
@@ -75,6 +78,7 @@ class Inbox {
   std::map<std::filesystem::path, Seen> seen_;
   bool first_scan_ = true;
   FailureHook failure_hook_;
+  jobs::IngestOptions ingest_options_;
 };
 
 }  // namespace bankrec::app
