@@ -10,40 +10,16 @@
 #include <sstream>
 
 #include "bankrec/http/server.h"
+#include "yaml_problems.h"
 #include "bankrec/jobs/scheduler.h"
 
 namespace bankrec::app {
 namespace {
 
 /// Collects problems with their positions while walking the document.
-class Checker {
+class Checker : public YamlProblems {
  public:
-  explicit Checker(std::string file) : file_(std::move(file)) {}
-
-  void problem(const YAML::Node& node, const std::string& path, const std::string& message) {
-    const auto mark = node.Mark();
-    std::string where = file_;
-    if (!mark.is_null()) where += ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
-    problems_.push_back(where + ": " + path + ": " + message);
-  }
-  bool ok() const { return problems_.empty(); }
-  std::string joined() const {
-    std::string out;
-    for (const auto& p : problems_) out += (out.empty() ? "" : "\n") + p;
-    return out;
-  }
-
-  /// Refuses keys that are not in `allowed` (a typo must not silently fall back to a default).
-  void only_keys(const YAML::Node& map, const std::string& path, const std::set<std::string>& allowed) {
-    for (const auto& kv : map) {
-      const std::string key = kv.first.Scalar();
-      if (!allowed.contains(key)) {
-        std::string list;
-        for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-        problem(kv.first, path.empty() ? key : path + "." + key, "unknown key (expected one of: " + list + ")");
-      }
-    }
-  }
+  using YamlProblems::YamlProblems;
 
   void string(const YAML::Node& map, const std::string& path, const char* key, std::string& out) {
     const YAML::Node n = map[key];
@@ -86,11 +62,7 @@ class Checker {
     problem(n, path, "expected a mapping");
     return false;
   }
-  static std::string join(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
 
- private:
-  std::string file_;
-  std::vector<std::string> problems_;
 };
 
 void read_inboxes(Checker& c, const YAML::Node& root, AppConfig& cfg) {

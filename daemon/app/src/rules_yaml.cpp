@@ -7,6 +7,8 @@
 #include <set>
 #include <sstream>
 
+#include "yaml_problems.h"
+
 namespace bankrec::app {
 namespace {
 
@@ -16,25 +18,10 @@ constexpr std::size_t kMaxRulesBytes = 4 * 1024 * 1024;
 constexpr std::size_t kMaxListItems = 1000;
 constexpr std::int64_t kMaxAmountMinor = 100000000000;  // 1,000,000,000.00
 
-std::string join(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
-
 /// Walks the document and collects every problem with its position.
-class Reader {
+class Reader : public YamlProblems {
  public:
-  explicit Reader(std::string file) : file_(std::move(file)) {}
-
-  void problem(const YAML::Node& node, const std::string& path, const std::string& message) {
-    const auto mark = node.Mark();
-    std::string where = file_;
-    if (!mark.is_null()) where += ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
-    problems_.push_back(where + ": " + path + ": " + message);
-  }
-  bool ok() const { return problems_.empty(); }
-  std::string joined() const {
-    std::string out;
-    for (const auto& p : problems_) out += (out.empty() ? "" : "\n") + p;
-    return out;
-  }
+  using YamlProblems::YamlProblems;
 
   /// The section `key` of `map` when present and a mapping with only `allowed` keys.
   YAML::Node section(const YAML::Node& map, const std::string& path, const char* key,
@@ -47,16 +34,6 @@ class Reader {
     }
     only_keys(n, join(path, key), allowed);
     return n;
-  }
-
-  void only_keys(const YAML::Node& map, const std::string& path, const std::set<std::string>& allowed) {
-    for (const auto& kv : map) {
-      const std::string key = kv.first.Scalar();
-      if (allowed.contains(key)) continue;
-      std::string list;
-      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      problem(kv.first, join(path, key), "unknown key (expected one of: " + list + ")");
-    }
   }
 
   void integer(const YAML::Node& map, const std::string& path, const char* key, int& out, int min, int max) {
@@ -74,9 +51,9 @@ class Reader {
                int max) {
     if (!map[key]) return;
     int v = 0;
-    const std::size_t before = problems_.size();
+    const std::size_t before = count();
     integer(map, path, key, v, min, max);
-    if (problems_.size() == before) out = v;
+    if (count() == before) out = v;
   }
 
   void boolean(const YAML::Node& map, const std::string& path, const char* key, bool& out) {
@@ -89,9 +66,9 @@ class Reader {
   void boolean(const YAML::Node& map, const std::string& path, const char* key, std::optional<bool>& out) {
     if (!map[key]) return;
     bool v = false;
-    const std::size_t before = problems_.size();
+    const std::size_t before = count();
     boolean(map, path, key, v);
-    if (problems_.size() == before) out = v;
+    if (count() == before) out = v;
   }
 
   void text(const YAML::Node& map, const std::string& path, const char* key, std::string& out) {
@@ -118,9 +95,9 @@ class Reader {
   void amount(const YAML::Node& map, const std::string& path, const char* key, std::optional<std::int64_t>& out) {
     if (!map[key]) return;
     std::int64_t v = 0;
-    const std::size_t before = problems_.size();
+    const std::size_t before = count();
     amount(map, path, key, v);
-    if (problems_.size() == before) out = v;
+    if (count() == before) out = v;
   }
 
   /// "5" or "2.5" percent (at most two decimals, 0..100) in basis points.
@@ -134,9 +111,9 @@ class Reader {
   void percent(const YAML::Node& map, const std::string& path, const char* key, std::optional<int>& out) {
     if (!map[key]) return;
     int v = 0;
-    const std::size_t before = problems_.size();
+    const std::size_t before = count();
     percent(map, path, key, v);
-    if (problems_.size() == before) out = v;
+    if (count() == before) out = v;
   }
 
   /// A list of strings; a single string counts as a list of one when `single_ok`.
@@ -203,8 +180,6 @@ class Reader {
     return whole * scale + frac;
   }
 
-  std::string file_;
-  std::vector<std::string> problems_;
 };
 
 void read_settings(Reader& r, const YAML::Node& root, rc::RuleSet& rules) {
