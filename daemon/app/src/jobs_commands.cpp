@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "bankrec/domain/json.h"
 #include "bankrec/app/exit_code.h"
 #include "bankrec/store/jobs_repo.h"
 #include "commands.h"
@@ -26,22 +27,7 @@ struct DeadLetterAction {
   std::string note;
 };
 
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
+std::string json_string(std::string_view s) { return domain::json_quote(s); }
 
 std::string json_optional(const std::optional<std::string>& s) { return s ? json_string(*s) : "null"; }
 

@@ -1,3 +1,4 @@
+#include "bankrec/domain/json.h"
 #include "bankrec/jobs/health.h"
 
 #include <openssl/asn1.h>
@@ -16,22 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
+std::string json_string(std::string_view s) { return domain::json_quote(s); }
 
 std::string mib(std::uint64_t bytes) { return std::to_string(bytes / (1024 * 1024)) + " MiB"; }
 

@@ -1,3 +1,4 @@
+#include "bankrec/domain/json.h"
 #include "bankrec/store/jobs_repo.h"
 
 #include <algorithm>
@@ -66,27 +67,7 @@ std::string bounded(std::string_view text) {
   return std::string(text.substr(0, cut)) + "\xE2\x80\xA6";
 }
 
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
+std::string json_string(std::string_view s) { return domain::json_quote(s); }
 
 bool looks_like_json_object(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\n')) s.remove_prefix(1);
