@@ -251,6 +251,18 @@ constexpr std::string_view kSchemaV4 =
 constexpr std::string_view kSchemaV5 =
 #include "schema_v5_alerts.inc"
     ;
+constexpr std::string_view kSchemaV6 =
+#include "schema_v6_connectors.inc"
+    ;
+constexpr std::string_view kSchemaV7 =
+#include "schema_v7_reconcile_backtest.inc"
+    ;
+constexpr std::string_view kSchemaV8 =
+#include "schema_v8_store_perf.inc"
+    ;
+constexpr std::string_view kSchemaV9 =
+#include "schema_v9_daemon.inc"
+    ;
 
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kSchemaV1},
@@ -258,6 +270,10 @@ constexpr Migration kMigrations[] = {
     {3, "reconciliation: review queue, decisions, learning", kSchemaV3},
     {4, "jobs: queue states, schedules, dead letters", kSchemaV4},
     {5, "alerts: deduplication and delivery", kSchemaV5},
+    {6, "connectors: tokens, state, connection log, consents, gap tasks", kSchemaV6},
+    {7, "reconciliation: backtests and rule proposals", kSchemaV7},
+    {8, "ingestion: leaner entry rows", kSchemaV8},
+    {9, "daemon: reconcile runs and daily jobs", kSchemaV9},
 };
 
 }  // namespace
