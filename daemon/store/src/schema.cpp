@@ -263,6 +263,9 @@ constexpr std::string_view kSchemaV8 =
 constexpr std::string_view kSchemaV9 =
 #include "schema_v9_daemon.inc"
     ;
+constexpr std::string_view kSchemaV10 =
+#include "schema_v10_users.inc"
+    ;
 
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kSchemaV1},
@@ -274,6 +277,7 @@ constexpr Migration kMigrations[] = {
     {7, "reconciliation: backtests and rule proposals", kSchemaV7},
     {8, "ingestion: leaner entry rows", kSchemaV8},
     {9, "daemon: reconcile runs and daily jobs", kSchemaV9},
+    {10, "users: console users, sessions, TOTP, login throttling", kSchemaV10},
 };
 
 }  // namespace
