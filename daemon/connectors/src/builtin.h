@@ -8,4 +8,9 @@
 /// Factories of the built-in connectors, one per bank API (each defined in its own source file).
 namespace bankrec::connectors {
 
+/// Berlin Group NextGenPSD2 XS2A (xs2a.cpp).
+Result<std::unique_ptr<Connector>> make_xs2a_connector(const ConnectorSettings& settings);
+Result<std::unique_ptr<Connector>> make_bridge_connector(const ConnectorSettings& settings);
+Result<std::unique_ptr<Connector>> make_gocardless_connector(const ConnectorSettings& settings);
+
 }  // namespace bankrec::connectors

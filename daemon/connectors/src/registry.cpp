@@ -41,6 +41,9 @@ const ConnectorRegistry& builtin_registry() {
   static const ConnectorRegistry registry = [] {
     ConnectorRegistry r;
     // One line per connector type:
+    r.add("xs2a", make_xs2a_connector);
+    r.add("bridge", make_bridge_connector);
+    r.add("gocardless", make_gocardless_connector);
     return r;
   }();
   return registry;

@@ -47,7 +47,8 @@ struct ConnectorSettings {
   int history_days = 90;              ///< how far back the first sync reaches
   bool enabled = true;
   /// Type-specific options, validated by the connector's factory (unknown keys are errors there):
-  /// xs2a: profile, client_id, redirect_uri, psu_id, psu_ip_address, consent_days, frequency_per_day;
+  /// xs2a: profile (standard|sparkasse|signing), client_id, redirect_uri, psu_id, psu_ip_address,
+  ///       consent_days, frequency_per_day, token_url, signing_key_file, signing_certificate_file;
   /// bridge: client_id, user_external_id, account_types, use_clean_label, card_date;
   /// gocardless: secret_id, institution_id, redirect_uri, max_historical_days, access_valid_for_days.
   std::map<std::string, std::string> options;
@@ -144,8 +145,9 @@ struct AuthorisationStart {
 /// through the format registry like an uploaded file.
 struct RawDocument {
   std::string name;       ///< "xs2a-spk-DE02...-2026-11-20.xml", shown as the source file name
-  std::string format_id;  ///< forced format, empty = sniff
-  Bytes bytes;
+  std::string format_id;  ///< forced format ("camt.052"), empty = sniff
+  std::string content;    ///< the body as received (owned: the HTTP response is gone by then)
+  Bytes bytes() const { return as_bytes(content); }
 };
 
 struct TransactionsRequest {

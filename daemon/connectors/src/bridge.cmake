@@ -1,0 +1,4 @@
+# Bridge API v3 connector (and the JSON/HTTP helpers the aggregator connectors share).
+find_package(Boost 1.81 REQUIRED COMPONENTS json)
+list(APPEND CONNECTORS_SOURCES src/bridge.cpp src/bridge_map.cpp src/bridge_common.cpp)
+list(APPEND CONNECTORS_PRIVATE_LIBS Boost::json)

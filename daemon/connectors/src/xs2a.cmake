@@ -1,0 +1,2 @@
+# Berlin Group NextGenPSD2 XS2A connector (standard JSON, savings-bank camt.052, signing profiles).
+list(APPEND CONNECTORS_SOURCES src/xs2a.cpp src/xs2a_map.cpp)
