@@ -1,7 +1,8 @@
 // Benchmark for ingestion (issue 4): a generated camt.053.001.08 with N entries (about 1 KB each:
 // references, parties, remittance, GVC code) is imported into a fresh encrypted database through
 // jobs::ingest_file (sniff + streaming parse + identity/dedup + insert + audit entry + signed
-// checkpoint + COMMIT with fsync), then into a plaintext database for comparison. Prints wall and
+// checkpoint + COMMIT with fsync), then into a plaintext database for comparison. The WAL checkpoint
+// that the import defers is timed separately ("checkpoint afterwards"). Prints wall and
 // CPU seconds for parse alone, the encrypted import and the plaintext import. When the CAMT parser
 // does not recognise the file (not built yet), the same statement is generated as domain objects
 // and fed through the same ImportWriter path (--direct forces that).
@@ -146,7 +147,8 @@ class CountingSink final : public formats::StatementSink {
 struct Run {
   double wall = 0, cpu = 0;
   std::int64_t stored = 0;
-  std::uintmax_t db_bytes = 0;  //!< database + WAL after the import
+  std::uintmax_t db_bytes = 0;  //!< the database file after the import and its checkpoint
+  double checkpoint_cpu = 0;    //!< the WAL checkpoint after it
   bool ok = false;
 };
 
@@ -186,15 +188,23 @@ Run run_import(bool encrypted, bool direct, const std::string& xml, std::size_t 
     return run;
   }
   run.stored = result->counts.entries_new;
-  run.db_bytes = file_size_or_zero(path) + file_size_or_zero(path.string() + "-wal");
+  // The import leaves copying its pages from the WAL into the database file for later (next commit,
+  // checkpoint or close); measured here so that the figure is reported, not hidden.
+  const double checkpoint_start = cpu_seconds();
+  if (const auto checkpointed = (*opened)->db().checkpoint(); !checkpointed)
+    std::fprintf(stderr, "checkpoint failed: %s\n", checkpointed.error().describe().c_str());
+  run.checkpoint_cpu = cpu_seconds() - checkpoint_start;
+  run.db_bytes = file_size_or_zero(path);
   run.ok = true;
   return run;
 }
 
 void print_run(const char* label, const Run& run, const char* what) {
-  std::printf("%s %lld entries, %s, %.3f s wall, %.3f s cpu (%.0f entries/s), database %.1f MB\n", label,
-              static_cast<long long>(run.stored), what, run.wall, run.cpu,
-              static_cast<double>(run.stored) / run.wall, static_cast<double>(run.db_bytes) / 1e6);
+  std::printf("%s %lld entries, %s, %.3f s wall, %.3f s cpu (%.0f entries/s), database %.1f MB "
+              "(%.0f bytes/entry); checkpoint afterwards %.3f s cpu\n",
+              label, static_cast<long long>(run.stored), what, run.wall, run.cpu,
+              static_cast<double>(run.stored) / run.wall, static_cast<double>(run.db_bytes) / 1e6,
+              static_cast<double>(run.db_bytes) / static_cast<double>(run.stored), run.checkpoint_cpu);
 }
 
 }  // namespace

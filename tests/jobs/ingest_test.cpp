@@ -1,6 +1,8 @@
 #include "bankrec/jobs/ingest.h"
 
 #include "bankrec/domain/json.h"
+#include "bankrec/formats/format_registry.h"
+#include "bankrec/store/entry_row.h"
 #include "bankrec/testing/testing.h"
 #include "store_test_util.h"
 #include "toy_format.h"
@@ -10,6 +12,7 @@ namespace {
 
 using store::testing_util::TestStore;
 using ::testing::ElementsAre;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 class Ingest : public ::testing::Test {
@@ -250,7 +253,43 @@ TEST_F(Ingest, statement_json_imports_and_round_trips_the_entry) {
   auto r = ingest("parsed.jsonl", json);
   ASSERT_OK(r);
   EXPECT_EQ(r->format, "bankrec.json");
-  EXPECT_THAT(texts("SELECT entry_json FROM entries"), ElementsAre(domain::to_json(e)));
+  const auto stored = store::load_entry(t_.store->db(), count("SELECT id FROM entries"));
+  ASSERT_OK(stored);
+  EXPECT_EQ(*stored, e);
+}
+
+TEST_F(Ingest, lenient_import_keeps_each_rejected_record_with_its_position_and_reason) {
+  formats::FormatRegistry builtin;
+  formats::register_builtin_formats(builtin);
+  const std::string camt =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.08\"><BkToCstmrStmt>"
+      "<GrpHdr><MsgId>M</MsgId><CreDtTm>2026-11-20T06:00:00</CreDtTm></GrpHdr>\n"
+      "<Stmt><Id>S1</Id><CreDtTm>2026-11-20T06:00:00</CreDtTm>"
+      "<Acct><Id><IBAN>DE89370400440532013000</IBAN></Id><Ccy>EUR</Ccy></Acct>\n"
+      "<Ntry><Amt Ccy=\"EUR\">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>"
+      "<BookgDt><Dt>2026-11-20</Dt></BookgDt><AcctSvcrRef>A1</AcctSvcrRef></Ntry>\n"
+      "<Ntry><Amt Ccy=\"EUR\">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>"
+      "<BookgDt><Dt>2026-13-45</Dt></BookgDt><AcctSvcrRef>A2</AcctSvcrRef></Ntry>\n"
+      "</Stmt></BkToCstmrStmt></Document>\n";
+  IngestRequest request;
+  request.name = "lenient.xml";
+  request.bytes = as_bytes(camt);
+  request.lenient = true;
+  const auto r = ingest_file(*t_.store, builtin, request);
+  ASSERT_OK(r);
+  EXPECT_EQ(r->counts.entries_new, 1);
+  EXPECT_EQ(r->counts.rejected, 1);
+  EXPECT_THAT(texts("SELECT line || ' ' || locator || ' ' || reason FROM parse_rejects"),
+              ElementsAre(AllOf(HasSubstr("5 Stmt[1]/Ntry[2]"), HasSubstr("2026-13-45"))));
+  EXPECT_EQ(count("SELECT rejected FROM source_files WHERE status = 'processed'"), 1);
+  // Strict mode refuses the same file and keeps nothing of it.
+  const std::string strict = camt + "\n";  // other bytes: not the file imported above
+  request.name = "strict.xml";
+  request.bytes = as_bytes(strict);
+  request.lenient = false;
+  EXPECT_FALSE(ingest_file(*t_.store, builtin, request));
+  EXPECT_EQ(count("SELECT count(*) FROM parse_rejects"), 1);
 }
 
 TEST_F(Ingest, progress_is_reported_per_thousand_entries) {

@@ -1,6 +1,7 @@
 #include "bankrec/jobs/ingest.h"
 
 #include <chrono>
+#include <optional>
 
 #include "bankrec/domain/date.h"
 
@@ -18,6 +19,7 @@ class StoreSink final : public formats::StatementSink {
     return writer_.begin_statement(header);
   }
   Result<void> add_entries(std::vector<domain::Entry>& batch) override {
+    BANKREC_TRY(take_reject_error());
     BANKREC_TRY(writer_.add_entries(batch));
     seen_ += static_cast<std::int64_t>(batch.size());
     if (progress_ && seen_ >= next_report_) {
@@ -27,7 +29,22 @@ class StoreSink final : public formats::StatementSink {
     return ok();
   }
   Result<void> end_statement(const domain::Statement& header) override {
+    BANKREC_TRY(take_reject_error());
     return writer_.end_statement(header);
+  }
+  /// Lenient mode: the skipped record is stored with its position and reason. reject() cannot
+  /// fail, so a storage error is kept and returned by the next call (or by finish()).
+  void reject(formats::ParseIssue issue) override {
+    if (reject_error_) return;
+    auto stored = writer_.add_reject(issue.pos.line, issue.pos.column, issue.pos.byte, issue.pos.locator,
+                                     issue.message);
+    if (!stored) reject_error_ = std::move(stored).error();
+  }
+  Result<void> take_reject_error() {
+    if (!reject_error_) return ok();
+    Error error = std::move(*reject_error_);
+    reject_error_.reset();
+    return Unexpected{std::move(error)};
   }
 
   void report(bool done) const {
@@ -43,6 +60,7 @@ class StoreSink final : public formats::StatementSink {
   std::size_t every_;
   std::int64_t seen_ = 0;
   std::int64_t next_report_ = 0;
+  std::optional<Error> reject_error_;
 };
 
 }  // namespace
@@ -67,6 +85,7 @@ Result<store::ImportResult> ingest_file(store::Store& store, const formats::Form
   parse_options.lenient = request.lenient;
   StoreSink sink(*writer, request.name, progress, options.import.batch_entries);
   auto parsed = formats::parse_document(registry, request.format_id, request.bytes, parse_options, sink);
+  if (parsed) parsed = sink.take_reject_error();
   if (!parsed) {
     BANKREC_TRY(writer->abort(parsed.error()));
     return Unexpected{std::move(parsed).error()};

@@ -141,6 +141,14 @@ Query& Query::bind(int index, std::string_view text) {
 Query& Query::bind(int index, const std::optional<std::string>& text) {
   return text ? bind(index, std::string_view(*text)) : bind_null(index);
 }
+Query& Query::bind_static(int index, std::string_view text) {
+  sqlite3_bind_text(handle_->stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+  return *this;
+}
+Query& Query::bind_blob_static(int index, std::string_view bytes) {
+  sqlite3_bind_blob(handle_->stmt, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
+  return *this;
+}
 Query& Query::bind_null(int index) {
   sqlite3_bind_null(handle_->stmt, index);
   return *this;
@@ -180,6 +188,11 @@ std::string_view Query::column_text_view(int index) const {
   const auto* text = sqlite3_column_text(handle_->stmt, index);
   if (text == nullptr) return {};
   return {reinterpret_cast<const char*>(text), static_cast<std::size_t>(sqlite3_column_bytes(handle_->stmt, index))};
+}
+std::string_view Query::column_blob_view(int index) const {
+  const auto* bytes = static_cast<const char*>(sqlite3_column_blob(handle_->stmt, index));
+  if (bytes == nullptr) return {};
+  return {bytes, static_cast<std::size_t>(sqlite3_column_bytes(handle_->stmt, index))};
 }
 bool Query::column_is_null(int index) const {
   return sqlite3_column_type(handle_->stmt, index) == SQLITE_NULL;
@@ -260,6 +273,12 @@ Result<std::vector<std::string>> Database::query_texts(std::string_view sql) {
 std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(handle_->db); }
 std::int64_t Database::changes() const { return sqlite3_changes(handle_->db); }
 bool Database::in_transaction() const { return sqlite3_get_autocommit(handle_->db) == 0; }
+void Database::set_auto_checkpoint(bool on) { sqlite3_wal_autocheckpoint(handle_->db, on ? 1000 : 0); }
+Result<void> Database::checkpoint() {
+  const int rc = sqlite3_wal_checkpoint_v2(handle_->db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY) return sql_error(handle_->db, "wal checkpoint");
+  return ok();
+}
 
 Result<void> Database::export_to(const std::filesystem::path& dest, const SecretKey& key) {
   const std::int64_t version = BANKREC_TRY(query_int("PRAGMA user_version"));

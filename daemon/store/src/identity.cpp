@@ -79,30 +79,42 @@ std::optional<std::string> statement_key(const domain::Statement& h) {
   return "st:" + h.id.value_or("") + "|" + h.sequence.value_or("") + "|" + date_text(first);
 }
 
-EntryIdentity compute_identity(const domain::Statement& header, std::size_t index, const domain::Entry& e) {
-  const std::string prefix(booking_prefix(e.status));
-  EntryIdentity id;
+std::optional<std::string> bank_key_of(const domain::Entry& e) {
+  const std::string_view prefix = booking_prefix(e.status);
   // Tier 1: what the bank assigned. AcctSvcrRef is unique per account by definition; a single
   // underlying transaction's TxId as well; an EndToEndId only together with amount and date,
   // because payers reuse theirs.
-  std::optional<std::string> single_tx;
-  if (e.details.size() == 1)
-    single_tx = first_real({&e.details[0].bank_reference, &e.details[0].transaction_id});
-  if (const auto ref = first_real({&e.bank_reference}))
-    id.bank_key = prefix + "ref:" + *ref;
-  else if (single_tx)
-    id.bank_key = prefix + "tx:" + *single_tx;
-  else if (const auto e2e = first_real({&e.end_to_end_id}))
-    id.bank_key = prefix + "e2e:" + *e2e + "|" + std::to_string(e.amount.minor()) + "|" +
-                  date_text(e.booking_date ? e.booking_date : e.value_date);
+  if (const auto ref = first_real({&e.bank_reference})) return std::string(prefix) + "ref:" + *ref;
+  if (e.details.size() == 1) {
+    if (const auto tx = first_real({&e.details[0].bank_reference, &e.details[0].transaction_id}))
+      return std::string(prefix) + "tx:" + *tx;
+  }
+  if (const auto e2e = first_real({&e.end_to_end_id}))
+    return std::string(prefix) + "e2e:" + *e2e + "|" + std::to_string(e.amount.minor()) + "|" +
+           date_text(e.booking_date ? e.booking_date : e.value_date);
+  return std::nullopt;
+}
+
+std::string content_base_of(const domain::Entry& e, const std::string& remittance_norm) {
+  return std::string(booking_prefix(e.status)) +
+         hash_fields({date_text(e.booking_date), date_text(e.value_date), std::to_string(e.amount.minor()),
+                      e.amount.currency().str(), e.counterparty.iban.value_or(""),
+                      remittance_fingerprint(remittance_norm)});
+}
+
+std::string remittance_norm_of(const domain::Entry& e) {
+  return e.remittance ? text::normalize_for_matching(*e.remittance) : std::string();
+}
+
+EntryIdentity compute_identity(const domain::Statement& header, std::size_t index, const domain::Entry& e) {
+  EntryIdentity id;
+  id.bank_key = bank_key_of(e);
   // Tier 2: the same statement delivered again has the same entries at the same positions.
-  if (const auto stmt = statement_key(header)) id.position_key = prefix + *stmt + "#" + std::to_string(index);
+  if (const auto stmt = statement_key(header))
+    id.position_key = std::string(booking_prefix(e.status)) + *stmt + "#" + std::to_string(index);
   // Tier 3: the normalised line.
-  if (e.remittance) id.remittance_norm = text::normalize_for_matching(*e.remittance);
-  id.content_base =
-      prefix + hash_fields({date_text(e.booking_date), date_text(e.value_date),
-                            std::to_string(e.amount.minor()), e.amount.currency().str(),
-                            e.counterparty.iban.value_or(""), remittance_fingerprint(id.remittance_norm)});
+  id.remittance_norm = remittance_norm_of(e);
+  id.content_base = content_base_of(e, id.remittance_norm);
   return id;
 }
 

@@ -6,9 +6,10 @@
 #include "bankrec/base/check.h"
 #include "bankrec/base/text.h"
 #include "bankrec/domain/json.h"
-#include "bankrec/store/entry_json.h"
+#include "bankrec/store/entry_row.h"
 #include "bankrec/store/identity.h"
 #include "date_text.h"
+#include "entry_codec.h"
 
 namespace bankrec::store {
 namespace {
@@ -62,9 +63,9 @@ Result<std::int64_t> expire_pending_before(Store& store, const std::string& toda
   constexpr std::size_t kIdsInAudit = 100;
   std::int64_t expired = 0;
   BANKREC_TRY(store.write([&]() -> Result<void> {
-    Query find = BANKREC_TRY(store.db().prepare(
-        "SELECT id FROM entries WHERE provisional = 'open' AND (expires_on < ?1 OR "
-        "(?2 IS NOT NULL AND COALESCE(booking_date, value_date) < ?2)) ORDER BY id"));
+    Query find = BANKREC_TRY(
+        store.db().prepare("SELECT id FROM entries WHERE provisional = 'open' AND (expires_on < ?1 OR "
+                           "(?2 IS NOT NULL AND COALESCE(booking_date, value_date) < ?2)) ORDER BY id"));
     find.bind(1, today).bind(2, dated_before);
     std::string ids;
     std::size_t listed = 0;
@@ -81,7 +82,8 @@ Result<std::int64_t> expire_pending_before(Store& store, const std::string& toda
     BANKREC_CHECK(store.db().changes() == expired, "pending lines changed inside the write transaction");
     std::string details = "{\"expired\":" + std::to_string(expired) + ",\"before\":\"" + today + "\"";
     if (dated_before) details += ",\"dated_before\":\"" + *dated_before + "\"";
-    details += ",\"ids\":[" + ids + "]" + (static_cast<std::size_t>(expired) > kIdsInAudit ? ",\"ids_truncated\":true" : "") + "}";
+    details += ",\"ids\":[" + ids + "]" +
+               (static_cast<std::size_t>(expired) > kIdsInAudit ? ",\"ids_truncated\":true" : "") + "}";
     BANKREC_TRY(store.audit().append({std::string(actor), "entries.expire_pending", "entry", "*", details}));
     return ok();
   }));
@@ -109,13 +111,14 @@ struct ImportWriter::Statements {
       find_pending, replace_pending;
   // Scratch reused for every entry.
   DateTextCache dates;
-  std::string json;
+  std::string rest;
 };
 
 ImportWriter::ImportWriter(Store& store, SourceFileInfo file, ImportOptions options)
     : store_(store), file_(std::move(file)), options_(options) {}
 
 ImportWriter::~ImportWriter() {
+  store_.db().set_auto_checkpoint(/*on=*/true);
   if (transaction_) {
     transaction_->rollback();
     store_.audit().discard_pending();
@@ -129,6 +132,9 @@ Result<std::unique_ptr<ImportWriter>> ImportWriter::begin(Store& store, const So
   const auto now = store.clock().now();
   w->now_ = utc_timestamp(now);
   w->today_ = domain::Date::from_days(std::chrono::floor<std::chrono::days>(now).time_since_epoch().count());
+  // The checkpoint that copies this import's pages into the database file runs after it (next
+  // commit, Store::checkpoint() or close), not inside its COMMIT; the COMMIT still fsyncs the WAL.
+  db.set_auto_checkpoint(/*on=*/false);
   w->transaction_.emplace(BANKREC_TRY(Transaction::begin(db)));
   Query insert = BANKREC_TRY(
       db.prepare("INSERT INTO source_files(sha256, name, size, source, actor, received_at, status) "
@@ -137,31 +143,38 @@ Result<std::unique_ptr<ImportWriter>> ImportWriter::begin(Store& store, const So
   insert.bind(4, file_source_name(file.source)).bind(5, file.actor).bind(6, w->now_);
   BANKREC_TRY(insert.run());
   w->file_id_ = db.last_insert_rowid();
+  // Hash hits are confirmed on the stored row: its keys are recomputed from read_entry().
+  const std::string cols(kEntryColumns);
   w->q_ = std::make_unique<Statements>(Statements{
-      BANKREC_TRY(db.prepare("SELECT id, bank_key FROM entries WHERE account_id = ?1 AND bank_hash = ?2")),
+      BANKREC_TRY(db.prepare("SELECT " + cols +
+                             ", e.id FROM entries e WHERE e.account_id = ?1 AND e.bank_hash = ?2")),
       BANKREC_TRY(
-          db.prepare("SELECT id, position_key FROM entries WHERE account_id = ?1 AND position_hash = ?2")),
+          db.prepare("SELECT id FROM entries WHERE statement_id = ?1 AND entry_index = ?2 AND booking = ?3")),
       BANKREC_TRY(
-          db.prepare("SELECT id, content_key FROM entries WHERE account_id = ?1 AND content_hash = ?2")),
+          db.prepare("SELECT " + cols +
+                     ", e.id, e.occurrence FROM entries e WHERE e.account_id = ?1 AND e.content_hash = ?2 "
+                     "AND e.bank_hash IS NULL UNION ALL SELECT " +
+                     cols +
+                     ", e.id, e.occurrence FROM entries e WHERE e.account_id = ?1 AND e.content_hash = ?2 "
+                     "AND e.bank_hash IS NOT NULL")),
       BANKREC_TRY(
-          db.prepare("SELECT id, content_key FROM entries WHERE account_id = ?1 AND content_hash = ?2 "
-                     "AND bank_hash IS NULL")),
+          db.prepare("SELECT " + cols +
+                     ", e.id, e.occurrence FROM entries e WHERE e.account_id = ?1 AND e.content_hash = ?2 "
+                     "AND e.bank_hash IS NULL")),
       BANKREC_TRY(db.prepare(
           "INSERT INTO entries(account_id, statement_id, source_file_id, entry_index, booking, provisional, "
-          "expires_on, booking_date, value_date, amount_minor, currency, bank_key, position_key, "
-          "content_key, "
-          "bank_reference, end_to_end_id, counterparty_name, counterparty_iban, remittance_norm, entry_json, "
-          "created_at, bank_hash, position_hash, content_hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-          "?10, ?11, "
-          "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)")),
+          "expires_on, booking_date, value_date, amount_minor, currency, bank_hash, content_hash, "
+          "occurrence, "
+          "bank_reference, end_to_end_id, counterparty_name, counterparty_iban, rest) "
+          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)")),
       BANKREC_TRY(db.prepare(
           "INSERT INTO entry_skips(source_file_id, statement_id, entry_index, tier, key, existing_entry_id, "
           "amount_minor, currency, booking_date) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")),
-      BANKREC_TRY(db.prepare("SELECT id, bank_reference, remittance_norm FROM entries WHERE account_id = ?1 "
-                             "AND provisional = 'open' "
-                             "AND amount_minor = ?2 AND currency = ?3 AND COALESCE(booking_date, value_date, "
-                             "'') BETWEEN ?4 AND ?5 "
-                             "ORDER BY id LIMIT 20")),
+      BANKREC_TRY(db.prepare("SELECT " + cols +
+                             ", e.id FROM entries e WHERE e.account_id = ?1 "
+                             "AND e.provisional = 'open' AND e.amount_minor = ?2 AND e.currency = ?3 "
+                             "AND COALESCE(e.booking_date, e.value_date, '') BETWEEN ?4 AND ?5 "
+                             "ORDER BY e.id LIMIT 20")),
       BANKREC_TRY(db.prepare("UPDATE entries SET provisional = 'replaced', replaced_by = ?1 WHERE id = ?2")),
   });
   return w;
@@ -233,6 +246,10 @@ Result<void> ImportWriter::begin_statement(const domain::Statement& header) {
       db.prepare("SELECT EXISTS(SELECT 1 FROM entries WHERE account_id = ?1 AND provisional = 'open')"));
   pending.bind(1, account_id_);
   account_has_pending_ = BANKREC_TRY(pending.step()) && pending.column_int(0) != 0;
+  Query unkeyed = BANKREC_TRY(
+      db.prepare("SELECT EXISTS(SELECT 1 FROM entries WHERE account_id = ?1 AND bank_hash IS NULL)"));
+  unkeyed.bind(1, account_id_);
+  account_has_unkeyed_ = BANKREC_TRY(unkeyed.step()) && unkeyed.column_int(0) != 0;
   return ok();
 }
 
@@ -252,52 +269,98 @@ Result<std::optional<std::int64_t>> ImportWriter::find_pending_twin(const domain
   std::optional<std::int64_t> by_text;
   std::optional<std::int64_t> found;
   while (BANKREC_TRY(q.step())) {
+    const std::int64_t id = q.column_int(kEntryColumnCount);
     // A provider link (the same bank reference) wins; else the first line with similar purpose text.
-    if (e.bank_reference && !q.column_is_null(1) && q.column_text(1) == *e.bank_reference) {
-      found = q.column_int(0);
+    const domain::Entry pending = BANKREC_TRY(read_entry(q, 0));
+    if (e.bank_reference && pending.bank_reference == e.bank_reference) {
+      found = id;
       break;
     }
-    if (!by_text && similar_text(q.column_text(2), remittance)) by_text = q.column_int(0);
+    if (!by_text && similar_text(remittance_norm_of(pending), remittance)) by_text = id;
   }
   q.reset();
   return found ? found : by_text;
 }
 
-Result<void> ImportWriter::store_entry(domain::Entry& e) {
-  const std::size_t index = next_index_++;
-  const EntryIdentity id = compute_identity(header_, index, e);
-  occurrence_slot_.assign(std::to_string(account_id_)).append("/").append(id.content_base);
-  const int occurrence = ++occurrences_[occurrence_slot_];
-  const std::string content = content_key(id.content_base, occurrence);
-  // Each key's 64-bit hash is computed once, for the lookups and the insert.
-  const std::int64_t bank_hash = id.bank_key ? key_hash(*id.bank_key) : 0;
-  const std::int64_t position_hash = id.position_key ? key_hash(*id.position_key) : 0;
-  const std::int64_t content_hash = key_hash(content);
-
+Result<std::int64_t> ImportWriter::find_existing(const EntryIdentity& id, const std::string& content,
+                                                 int occurrence, std::int64_t bank_hash,
+                                                 std::int64_t content_hash, domain::EntryStatus status,
+                                                 std::size_t index, const char*& tier, std::string& key) {
   // Compare on the strongest tier both sides have (README.md): bank ids, else position, else content.
-  // Indexes hold 64-bit hashes; a hit counts only when the stored key text is the same.
-  auto lookup = [&](Query& q, std::int64_t hash, const std::string& key) -> Result<std::int64_t> {
-    q.bind(1, account_id_).bind(2, hash);
+  // Indexes hold 64-bit hashes; a hit counts only when the stored row gives the same key.
+  auto lookup_bank = [&](Query& q) -> Result<std::int64_t> {
+    q.bind(1, account_id_).bind(2, bank_hash);
     std::int64_t found = 0;
-    while (found == 0 && BANKREC_TRY(q.step()))
-      if (q.column_text_view(1) == key) found = q.column_int(0);
+    while (found == 0 && BANKREC_TRY(q.step())) {
+      const domain::Entry stored = BANKREC_TRY(read_entry(q, 0));
+      if (bank_key_of(stored) == id.bank_key) found = q.column_int(kEntryColumnCount);
+    }
+    q.reset();
+    return found;
+  };
+  auto lookup_content = [&](Query& q) -> Result<std::int64_t> {
+    q.bind(1, account_id_).bind(2, content_hash);
+    std::int64_t found = 0;
+    while (found == 0 && BANKREC_TRY(q.step())) {
+      if (q.column_int(kEntryColumnCount + 1) != occurrence) continue;
+      const domain::Entry stored = BANKREC_TRY(read_entry(q, 0));
+      if (content_base_of(stored, remittance_norm_of(stored)) == id.content_base)
+        found = q.column_int(kEntryColumnCount);
+    }
     q.reset();
     return found;
   };
   std::int64_t existing = 0;
-  const char* tier = "content";
-  const std::string* collided = &content;
   if (id.bank_key) {
-    existing = BANKREC_TRY(lookup(q_->find_bank, bank_hash, *id.bank_key));
-    if (existing != 0) tier = "bank", collided = &*id.bank_key;
-    if (existing == 0) existing = BANKREC_TRY(lookup(q_->find_content_unkeyed, content_hash, content));
-  } else {
-    if (id.position_key) {
-      existing = BANKREC_TRY(lookup(q_->find_position, position_hash, *id.position_key));
-      if (existing != 0) tier = "position", collided = &*id.position_key;
+    existing = BANKREC_TRY(lookup_bank(q_->find_bank));
+    if (existing != 0) {
+      tier = "bank";
+      key = *id.bank_key;
+      return existing;
     }
-    if (existing == 0) existing = BANKREC_TRY(lookup(q_->find_content_any, content_hash, content));
+    if (account_has_unkeyed_) existing = BANKREC_TRY(lookup_content(q_->find_content_unkeyed));
+  } else {
+    // Tier 2 needs a statement that was stored before: a new statement row has no entries yet.
+    if (id.position_key && statement_repeat_) {
+      Query& q = q_->find_position;
+      q.bind(1, statement_id_)
+          .bind(2, static_cast<std::int64_t>(index))
+          .bind(3, domain::entry_status_name(status));
+      if (BANKREC_TRY(q.step())) existing = q.column_int(0);
+      q.reset();
+      if (existing != 0) {
+        tier = "position";
+        key = *id.position_key;
+        return existing;
+      }
+    }
+    existing = BANKREC_TRY(lookup_content(q_->find_content_any));
   }
+  if (existing != 0) {
+    tier = "content";
+    key = content;
+  }
+  return existing;
+}
+
+Result<void> ImportWriter::store_entry(domain::Entry& e) {
+  const std::size_t index = next_index_++;
+  const EntryIdentity id = compute_identity(header_, index, e);
+  OccurrenceKey slot;
+  BANKREC_CHECK(id.content_base.size() + sizeof account_id_ <= slot.bytes.size(),
+                "content key longer than expected");
+  std::memcpy(slot.bytes.data(), &account_id_, sizeof account_id_);
+  std::memcpy(slot.bytes.data() + sizeof account_id_, id.content_base.data(), id.content_base.size());
+  const int occurrence = ++occurrences_[slot];
+  const std::string content = content_key(id.content_base, occurrence);
+  // Each key's 64-bit hash is computed once, for the lookups and the insert.
+  const std::int64_t bank_hash = id.bank_key ? key_hash(*id.bank_key) : 0;
+  const std::int64_t content_hash = key_hash(content);
+  const char* tier = nullptr;
+  std::string collided;
+  const std::int64_t existing = BANKREC_TRY(
+      find_existing(id, content, occurrence, bank_hash, content_hash, e.status, index, tier, collided));
+
   const auto booking = e.booking_date ? e.booking_date : e.value_date;
   if (booking) {
     if (!first_line_date_ || *booking < *first_line_date_) first_line_date_ = booking;
@@ -307,7 +370,7 @@ Result<void> ImportWriter::store_entry(domain::Entry& e) {
   if (existing != 0) {
     Query& s = q_->insert_skip;
     s.bind(1, file_id_).bind(2, statement_id_).bind(3, static_cast<std::int64_t>(index)).bind(4, tier);
-    s.bind(5, *collided).bind(6, existing).bind(7, e.amount.minor()).bind(8, e.amount.currency().str());
+    s.bind(5, collided).bind(6, existing).bind(7, e.amount.minor()).bind(8, e.amount.currency().str());
     if (booking)
       s.bind(9, booking_text);
     else
@@ -320,10 +383,12 @@ Result<void> ImportWriter::store_entry(domain::Entry& e) {
   const bool pending = e.status == domain::EntryStatus::pending;
   const std::string& remittance = id.remittance_norm;
   Query& q = q_->insert_entry;
+  // Values bound without a copy stay alive until run(): the entry, `id`, and q_'s buffers.
   q.bind(1, account_id_).bind(2, statement_id_).bind(3, file_id_).bind(4, static_cast<std::int64_t>(index));
-  q.bind(5, domain::entry_status_name(e.status));
+  q.bind_static(5, domain::entry_status_name(e.status));
   if (pending) {
-    q.bind(6, "open").bind(7, q_->dates.text(booking.value_or(today_).add_days(options_.pending_expiry_days)));
+    q.bind(6, "open").bind(7,
+                           q_->dates.text(booking.value_or(today_).add_days(options_.pending_expiry_days)));
   } else {
     q.bind_null(6).bind_null(7);
   }
@@ -335,24 +400,25 @@ Result<void> ImportWriter::store_entry(domain::Entry& e) {
     q.bind(9, q_->dates.text(*e.value_date));
   else
     q.bind_null(9);
-  q.bind(10, e.amount.minor());
-  q.bind(11, e.amount.currency().str()).bind(12, id.bank_key).bind(13, id.position_key).bind(14, content);
-  q.bind(15, e.bank_reference)
-      .bind(16, e.end_to_end_id)
-      .bind(17, e.counterparty.name)
-      .bind(18, e.counterparty.iban);
-  q_->json.clear();
-  append_entry_json(e, q_->json);
-  q.bind(19, remittance).bind(20, q_->json).bind(21, now_);
+  q.bind(10, e.amount.minor()).bind(11, e.amount.currency().str());
   if (id.bank_key)
-    q.bind(22, bank_hash);
+    q.bind(12, bank_hash);
   else
-    q.bind_null(22);
-  if (id.position_key)
-    q.bind(23, position_hash);
-  else
-    q.bind_null(23);
-  q.bind(24, content_hash);
+    q.bind_null(12);
+  q.bind(13, content_hash).bind(14, static_cast<std::int64_t>(occurrence));
+  auto bind_opt = [&q](int column, const std::optional<std::string>& value) {
+    if (value)
+      q.bind_static(column, *value);
+    else
+      q.bind_null(column);
+  };
+  bind_opt(15, e.bank_reference);
+  bind_opt(16, e.end_to_end_id);
+  bind_opt(17, e.counterparty.name);
+  bind_opt(18, e.counterparty.iban);
+  q_->rest.clear();
+  encode_entry_rest(e, q_->rest);
+  q.bind_blob_static(19, q_->rest);
   BANKREC_TRY(q.run());
   const std::int64_t new_id = store_.db().last_insert_rowid();
   ++counts_.entries_new;
@@ -365,6 +431,7 @@ Result<void> ImportWriter::store_entry(domain::Entry& e) {
     }
   }
   if (pending) account_has_pending_ = true;
+  if (!id.bank_key) account_has_unkeyed_ = true;
   return ok();
 }
 
@@ -400,6 +467,26 @@ Result<void> ImportWriter::end_statement(const domain::Statement& header) {
   BANKREC_TRY(update.bind(10, statement_id_).run());
   BANKREC_TRY(check_continuity(header));
   return compare_sources(header);
+}
+
+Result<void> ImportWriter::add_reject(std::uint32_t line, std::uint32_t column, std::uint64_t byte,
+                                      std::string_view locator, std::string_view reason) {
+  Query insert = BANKREC_TRY(store_.db().prepare(
+      "INSERT INTO parse_rejects(source_file_id, line, column_number, byte_offset, locator, reason) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6)"));
+  insert.bind(1, file_id_);
+  if (line > 0)
+    insert.bind(2, static_cast<std::int64_t>(line)).bind(3, static_cast<std::int64_t>(column));
+  else
+    insert.bind_null(2).bind_null(3);
+  insert.bind(4, static_cast<std::int64_t>(byte));
+  if (locator.empty())
+    insert.bind_null(5);
+  else
+    insert.bind(5, locator);
+  BANKREC_TRY(insert.bind(6, reason).run());
+  ++counts_.rejected;
+  return ok();
 }
 
 Result<void> ImportWriter::add_warning(const char* kind, const std::string& message, const std::string& from,
@@ -460,7 +547,8 @@ Result<ImportResult> ImportWriter::commit() {
   Database& db = store_.db();
   Query update = BANKREC_TRY(db.prepare(
       "UPDATE source_files SET status = 'processed', format = ?1, finished_at = ?2, statements = ?3, "
-      "entries_new = ?4, entries_skipped = ?5 WHERE id = ?6"));
+      "entries_new = ?4, entries_skipped = ?5, rejected = ?7 WHERE id = ?6"));
+  update.bind(7, counts_.rejected);
   update.bind(1, format_).bind(2, utc_timestamp(store_.clock().now())).bind(3, counts_.statements);
   BANKREC_TRY(update.bind(4, counts_.entries_new).bind(5, counts_.entries_skipped).bind(6, file_id_).run());
   const std::string details = "{\"name\":" + json_quote(file_.name) + ",\"sha256\":\"" + file_.sha256 +
@@ -470,6 +558,7 @@ Result<ImportResult> ImportWriter::commit() {
                               ",\"entries_new\":" + std::to_string(counts_.entries_new) +
                               ",\"entries_skipped\":" + std::to_string(counts_.entries_skipped) +
                               ",\"pending_replaced\":" + std::to_string(counts_.pending_replaced) +
+                              ",\"rejected\":" + std::to_string(counts_.rejected) +
                               ",\"warnings\":" + std::to_string(counts_.warnings.size()) + "}";
   BANKREC_TRY(
       store_.audit().append({file_.actor, "import.file", "source_file", std::to_string(file_id_), details}));
@@ -479,6 +568,7 @@ Result<ImportResult> ImportWriter::commit() {
   Transaction transaction = std::move(*transaction_);
   transaction_.reset();
   BANKREC_TRY(store_.commit(transaction));
+  db.set_auto_checkpoint(/*on=*/true);
   return ImportResult{file_id_, false, format_, counts_};
 }
 
@@ -489,6 +579,7 @@ Result<std::int64_t> ImportWriter::abort(const Error& error) {
     transaction_.reset();
   }
   store_.audit().discard_pending();
+  store_.db().set_auto_checkpoint(/*on=*/true);
   const std::string message = error.describe();
   std::int64_t id = 0;
   BANKREC_TRY(store_.write([&]() -> Result<void> {

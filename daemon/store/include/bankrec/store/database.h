@@ -30,6 +30,10 @@ class Query {
   Query& bind(int index, const std::optional<std::string>& text);
   Query& bind(int index, const char* text) { return bind(index, std::string_view(text)); }
   Query& bind_null(int index);
+  /// Text or bytes bound without a copy: the caller keeps them alive until the next step(),
+  /// run() or reset(). For hot loops that reuse their buffers.
+  Query& bind_static(int index, std::string_view text);
+  Query& bind_blob_static(int index, std::string_view bytes);
 
   /// true when a row is available, false when done. Errors name the SQL.
   Result<bool> step();
@@ -43,6 +47,8 @@ class Query {
   /// The text without a copy; valid until the next step(), reset() or column call on this column.
   std::string_view column_text_view(int index) const;
   bool column_is_null(int index) const;
+  /// A BLOB column's bytes without a copy; valid like column_text_view().
+  std::string_view column_blob_view(int index) const;
 
  private:
   friend class Database;
@@ -82,6 +88,13 @@ class Database {
   /// Rows changed by the last INSERT/UPDATE/DELETE.
   std::int64_t changes() const;
   bool in_transaction() const;
+  /// WAL checkpoints after a commit: on (the default, every 1000 pages) or off. A large import
+  /// turns them off for its own COMMIT so that copying its pages into the database file happens
+  /// after it, on the next commit, checkpoint() or close, instead of inside the import.
+  void set_auto_checkpoint(bool on);
+  /// A PASSIVE checkpoint: copies what the WAL holds into the database file without waiting
+  /// for readers.
+  Result<void> checkpoint();
   const std::filesystem::path& path() const { return path_; }
 
   /// Attaches `dest` keyed with `key` and copies everything into it with sqlcipher_export (never the

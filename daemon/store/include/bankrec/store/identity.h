@@ -23,6 +23,14 @@ struct EntryIdentity {
 EntryIdentity compute_identity(const domain::Statement& header, std::size_t index,
                                const domain::Entry& entry);
 
+/// The parts of compute_identity() that depend on the entry alone: its tier-1 key (nullopt when the
+/// bank gave no usable id), its tier-3 key before the occurrence number, and its normalised
+/// remittance. A stored entry read back with read_entry() gives the same keys as when it was
+/// imported, which is how a hit on a 64-bit key hash is confirmed.
+std::optional<std::string> bank_key_of(const domain::Entry& entry);
+std::string content_base_of(const domain::Entry& entry, const std::string& remittance_norm);
+std::string remittance_norm_of(const domain::Entry& entry);
+
 /// Tier 3 key: the content hash with the 1-based occurrence of that content within one import, so
 /// that two genuinely identical lines (two equal card payments on one day) both survive.
 std::string content_key(const std::string& content_base, int occurrence);

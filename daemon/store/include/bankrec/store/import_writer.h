@@ -1,6 +1,8 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <optional>
@@ -11,6 +13,7 @@
 
 #include "bankrec/base/result.h"
 #include "bankrec/domain/statement.h"
+#include "bankrec/store/identity.h"
 #include "bankrec/store/store.h"
 
 namespace bankrec::store {
@@ -40,6 +43,7 @@ struct ImportCounts {
   std::int64_t entries_new = 0;
   std::int64_t entries_skipped = 0;   //!< duplicates of stored entries (entry_skips says why)
   std::int64_t pending_replaced = 0;  //!< provisional lines replaced by their booked version
+  std::int64_t rejected = 0;          //!< records the parser skipped in lenient mode (parse_rejects)
   std::vector<std::string> warnings;  //!< continuity warnings raised on accounts
 };
 
@@ -65,6 +69,10 @@ class ImportWriter {
   /// Stores or skips each entry of the current statement; may move from them.
   Result<void> add_entries(std::vector<domain::Entry>& batch);
   Result<void> end_statement(const domain::Statement& header);
+  /// A record the parser skipped in lenient mode: kept in parse_rejects with its position and
+  /// reason. `line`/`column` are 1-based, 0 when unknown (binary formats).
+  Result<void> add_reject(std::uint32_t line, std::uint32_t column, std::uint64_t byte, std::string_view locator,
+                          std::string_view reason);
 
   /// Finishes the file: status processed, counts, one audit entry, COMMIT.
   Result<ImportResult> commit();
@@ -78,6 +86,11 @@ class ImportWriter {
   ImportWriter(Store& store, SourceFileInfo file, ImportOptions options);
   Result<std::int64_t> account_id(const domain::Account& account);
   Result<void> store_entry(domain::Entry& entry);
+  /// The stored entry this one duplicates (0 for none), with the tier and key that matched.
+  Result<std::int64_t> find_existing(const EntryIdentity& id, const std::string& content, int occurrence,
+                                     std::int64_t bank_hash, std::int64_t content_hash,
+                                     domain::EntryStatus status, std::size_t index, const char*& tier,
+                                     std::string& key);
   Result<std::optional<std::int64_t>> find_pending_twin(const domain::Entry& entry,
                                                         const std::string& remittance);
   Result<void> check_continuity(const domain::Statement& header);
@@ -97,8 +110,17 @@ class ImportWriter {
   domain::Date today_;
   ImportCounts counts_;
   std::map<std::string, std::int64_t, std::less<>> accounts_;
-  std::unordered_map<std::string, int> occurrences_;  //!< account id + content base -> count so far
-  std::string occurrence_slot_;                       //!< reused buffer for the key above
+  /// Account id + content base (fixed size, no allocation per lookup) -> occurrences so far.
+  struct OccurrenceKey {
+    std::array<char, 48> bytes{};
+    friend bool operator==(const OccurrenceKey&, const OccurrenceKey&) = default;
+  };
+  struct OccurrenceHash {
+    std::size_t operator()(const OccurrenceKey& k) const noexcept {
+      return std::hash<std::string_view>()(std::string_view(k.bytes.data(), k.bytes.size()));
+    }
+  };
+  std::unordered_map<OccurrenceKey, int, OccurrenceHash> occurrences_;
   // The statement being written.
   domain::Statement header_;
   std::int64_t statement_id_ = 0;
@@ -107,6 +129,7 @@ class ImportWriter {
   std::int64_t statement_new_entries_ = 0;
   bool statement_repeat_ = false;
   bool account_has_pending_ = false;
+  bool account_has_unkeyed_ = false;  //!< the account holds a line without bank id (tier 3 is needed)
   std::int64_t statement_ordinal_ = 0;
   std::optional<domain::Date> first_line_date_;  //!< booking (else value) dates of the statement's lines
   std::optional<domain::Date> last_line_date_;

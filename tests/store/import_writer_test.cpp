@@ -1,0 +1,220 @@
+#include "bankrec/store/import_writer.h"
+
+#include "bankrec/store/entry_row.h"
+#include "bankrec/store/identity.h"
+#include "bankrec/testing/testing.h"
+#include "store_test_util.h"
+
+namespace bankrec::store {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using testing_util::TestStore;
+
+domain::Entry full_entry() {
+  domain::Entry e;
+  e.booking_date = domain::Date{2026, 11, 20};
+  e.value_date = domain::Date{2026, 11, 21};
+  e.amount = domain::Money(-123456, domain::kEur);
+  e.status = domain::EntryStatus::pending;
+  e.reversal = true;
+  e.bank_reference = "ACSR \"1\"";
+  e.customer_reference = "NONREF";
+  e.end_to_end_id = "E2E\\x";
+  e.mandate_id = "M-1";
+  e.creditor_id = "DE98ZZZ09999999999";
+  e.transaction_code = {"PMNT-RCDT-ESCT", "NTRF+166+931", "NTRF", "166"};
+  e.posting_text = "SEPA\nGUTSCHRIFT\t\x01\x1f";
+  e.counterparty = {
+      "Müller & Söhne GmbH", "DE02120300000000202051", "BYLADEM1001", "123", "12030000", "ORG-1"};
+  e.remittance = "RE 4711 / Kd. 0815 €";
+  e.structured_reference = "RF18539007547034";
+  e.original_amount = domain::Money(100000, *domain::Currency::find("USD"));
+  e.charges = domain::Money(250, domain::kEur);
+  e.return_info = domain::ReturnInfo{"AM04", "E2E-ORIG", "insufficient funds"};
+  domain::EntryDetail d;
+  d.amount = domain::Money(-61728, domain::kEur);
+  d.end_to_end_id = "E2E-A";
+  d.transaction_id = "TX-A";
+  d.counterparty.name = "A";
+  d.return_info = domain::ReturnInfo{"MD06", std::nullopt, std::nullopt};
+  e.details.push_back(d);
+  e.details.push_back(domain::EntryDetail{});
+  return e;
+}
+
+domain::Statement header(std::optional<std::string> id = "ST-1") {
+  domain::Statement s;
+  if (id) s.sequence = "1";
+  s.id = std::move(id);
+  s.from_date = domain::Date{2026, 11, 20};
+  s.account.iban = "DE89370400440532013000";
+  s.account.currency = "EUR";
+  return s;
+}
+
+domain::Entry line(std::optional<std::string> ref, std::string remittance, std::int64_t minor = 1000) {
+  domain::Entry e;
+  e.booking_date = e.value_date = domain::Date{2026, 11, 20};
+  e.amount = domain::Money(minor, domain::kEur);
+  e.bank_reference = std::move(ref);
+  e.remittance = std::move(remittance);
+  return e;
+}
+
+/// Imports the entries as one statement through the ImportWriter; returns the counts.
+Result<ImportCounts> import(Store& store, const std::string& sha, const domain::Statement& h,
+                            std::vector<domain::Entry> entries) {
+  auto w = BANKREC_TRY(ImportWriter::begin(store, {sha + ".xml", sha, 1, FileSource::cli, "test"}));
+  BANKREC_TRY(w->set_format("test"));
+  BANKREC_TRY(w->begin_statement(h));
+  BANKREC_TRY(w->add_entries(entries));
+  BANKREC_TRY(w->end_statement(h));
+  return BANKREC_TRY(w->commit()).counts;
+}
+
+std::int64_t count(Store& s, const std::string& sql) { return *s.db().query_int(sql); }
+std::vector<std::string> texts(Store& s, const std::string& sql) { return *s.db().query_texts(sql); }
+
+TEST(ImportWriter, stored_entries_read_back_exactly) {
+  TestStore t;
+  domain::Entry partial;
+  partial.amount = domain::Money(5, *domain::Currency::find("JPY"));
+  partial.counterparty.iban = "DE02120300000000202051";
+  partial.remittance = "";  // present but empty stays present
+  domain::Entry odd = line("R-ODD", "x");
+  odd.amount = domain::Money(12345, domain::Currency{{'X', 'Y', 'Z'}, 3});  // not in ISO 4217
+  domain::Entry bare;
+  bare.amount = domain::Money(1, domain::kEur);
+  const std::vector<domain::Entry> entries{full_entry(), partial, odd, bare, domain::Entry{}};
+  const auto counts = import(*t.store, "a", header(), entries);
+  ASSERT_OK(counts);
+  EXPECT_EQ(counts->entries_new, 5);
+  const auto ids = texts(*t.store, "SELECT id FROM entries ORDER BY id");
+  ASSERT_EQ(ids.size(), entries.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const auto back = load_entry(t.store->db(), std::stoll(ids[i]));
+    ASSERT_OK(back);
+    EXPECT_EQ(*back, entries[i]) << "entry " << i;
+  }
+  // Nothing is stored twice: the columns hold what lists show, the blob only the rest.
+  EXPECT_EQ(count(*t.store, "SELECT length(rest) FROM entries WHERE id = " + ids[3]), 1);
+  EXPECT_EQ(
+      count(*t.store,
+            "SELECT instr(rest, CAST('DE02120300000000202051' AS BLOB)) FROM entries WHERE id = " + ids[1]),
+      0);
+}
+
+TEST(ImportWriter, damaged_entry_data_is_reported_not_guessed) {
+  TestStore t;
+  ASSERT_OK(import(*t.store, "a", header(), {full_entry()}));
+  const auto id = count(*t.store, "SELECT id FROM entries");
+  ASSERT_OK(t.store->db().exec("UPDATE entries SET rest = substr(rest, 1, length(rest) - 3)"));
+  auto back = load_entry(t.store->db(), id);
+  ASSERT_FALSE(back);
+  EXPECT_THAT(back.error().message, HasSubstr("stored entry data is damaged at byte"));
+  ASSERT_OK(t.store->db().exec("UPDATE entries SET rest = X'02'"));
+  back = load_entry(t.store->db(), id);
+  ASSERT_FALSE(back);
+  EXPECT_THAT(back.error().message, HasSubstr("unknown version"));
+  EXPECT_EQ(load_entry(t.store->db(), id + 1).error().code, Errc::not_found);
+}
+
+TEST(ImportWriter, a_hash_collision_never_drops_an_entry) {
+  TestStore t;
+  ASSERT_OK(import(*t.store, "a", header("A"), {line("R1", "first"), line(std::nullopt, "plain one")}));
+  // Make the stored rows' hashes equal to those of different lines (a 64-bit collision).
+  const domain::Entry keyed = line("R2", "second");
+  const domain::Entry unkeyed = line(std::nullopt, "plain two", 2000);
+  const std::int64_t bank = key_hash(*bank_key_of(keyed));
+  const std::int64_t content =
+      key_hash(content_key(content_base_of(unkeyed, remittance_norm_of(unkeyed)), 1));
+  ASSERT_OK(t.store->db().exec("UPDATE entries SET bank_hash = " + std::to_string(bank) +
+                               " WHERE bank_reference = 'R1'"));
+  ASSERT_OK(t.store->db().exec("UPDATE entries SET content_hash = " + std::to_string(content) +
+                               " WHERE bank_reference IS NULL"));
+  const auto counts = import(*t.store, "b", header(std::nullopt), {keyed, unkeyed});
+  ASSERT_OK(counts);
+  EXPECT_EQ(counts->entries_new, 2);
+  EXPECT_EQ(counts->entries_skipped, 0);
+  // The same lines again are found (hash and recomputed key agree), each on its own tier.
+  const auto again = import(*t.store, "c", header(std::nullopt), {keyed, unkeyed});
+  ASSERT_OK(again);
+  EXPECT_EQ(again->entries_new, 0);
+  EXPECT_THAT(texts(*t.store, "SELECT tier FROM entry_skips ORDER BY id"), ElementsAre("bank", "content"));
+}
+
+TEST(ImportWriter, a_statement_delivered_again_matches_by_position_and_identical_lines_survive) {
+  TestStore t;
+  ASSERT_OK(
+      import(*t.store, "a", header(), {line(std::nullopt, "card 12.00"), line(std::nullopt, "card 12.00")}));
+  EXPECT_EQ(count(*t.store, "SELECT count(*) FROM entries"), 2);  // two genuine identical lines
+  // The bank corrected the purpose text of line 0: the position still names it.
+  const auto counts = import(*t.store, "b", header(),
+                             {line(std::nullopt, "card 12.00 shop"), line(std::nullopt, "card 12.00")});
+  ASSERT_OK(counts);
+  EXPECT_EQ(counts->entries_new, 0);
+  EXPECT_THAT(texts(*t.store, "SELECT tier || ' ' || key FROM entry_skips ORDER BY id"),
+              ElementsAre("position b:st:ST-1|1|2026-11-20#0", "position b:st:ST-1|1|2026-11-20#1"));
+  // Another file with a third identical line adds exactly one (occurrence 3 is new).
+  const auto third = import(
+      *t.store, "c", header(std::nullopt),
+      {line(std::nullopt, "card 12.00"), line(std::nullopt, "card 12.00"), line(std::nullopt, "card 12.00")});
+  ASSERT_OK(third);
+  EXPECT_EQ(third->entries_new, 1);
+  EXPECT_EQ(third->entries_skipped, 2);
+  EXPECT_THAT(texts(*t.store, "SELECT occurrence FROM entries ORDER BY id"), ElementsAre("1", "2", "3"));
+}
+
+TEST(ImportWriter, lenient_rejects_are_kept_with_the_file_and_go_with_a_rollback) {
+  TestStore t;
+  {
+    auto w = ImportWriter::begin(*t.store, {"x.sta", "sha-x", 10, FileSource::cli, "test"});
+    ASSERT_OK(w);
+    ASSERT_OK((*w)->add_reject(14, 7, 512, ":61:", "invalid amount '12,3.4'"));
+    ASSERT_OK((*w)->add_reject(0, 0, 900, "", "bad record"));
+    ASSERT_OK((*w)->set_format("mt940"));
+    const auto r = (*w)->commit();
+    ASSERT_OK(r);
+    EXPECT_EQ(r->counts.rejected, 2);
+  }
+  EXPECT_THAT(
+      texts(*t.store,
+            "SELECT source_file_id || ' ' || COALESCE(line, '-') || ':' || COALESCE(column_number, '-') || "
+            "' ' || byte_offset || ' ' || COALESCE(locator, '-') || ' ' || reason FROM parse_rejects "
+            "ORDER BY id"),
+      ElementsAre("1 14:7 512 :61: invalid amount '12,3.4'", "1 -:- 900 - bad record"));
+  EXPECT_EQ(count(*t.store, "SELECT rejected FROM source_files WHERE id = 1"), 2);
+  EXPECT_THAT(texts(*t.store, "SELECT details FROM audit_log WHERE action = 'import.file'"),
+              ElementsAre(HasSubstr("\"rejected\":2")));
+  {
+    auto w = ImportWriter::begin(*t.store, {"y.sta", "sha-y", 10, FileSource::cli, "test"});
+    ASSERT_OK(w);
+    ASSERT_OK((*w)->add_reject(1, 1, 0, ":20:", "x"));
+    ASSERT_OK((*w)->abort(Error{Errc::invalid_input, "broken", {}, 0, 0}));
+  }
+  EXPECT_EQ(count(*t.store, "SELECT count(*) FROM parse_rejects"), 2);
+}
+
+TEST(ImportWriter, the_import_commit_leaves_the_wal_checkpoint_for_later) {
+  TestStore t;
+  std::vector<domain::Entry> many;
+  // More than the 1000 pages (4 MB) after which a commit would checkpoint by itself.
+  const std::string text(150, 'x');
+  for (int i = 0; i < 20000; ++i) many.push_back(line("R" + std::to_string(i), text + std::to_string(i)));
+  ASSERT_OK(import(*t.store, "a", header(), many));
+  const auto wal = std::filesystem::path(t.path().string() + "-wal");
+  const auto db_size = std::filesystem::file_size(t.path());
+  EXPECT_GT(std::filesystem::file_size(wal), 4u << 20);
+  EXPECT_LT(db_size, std::filesystem::file_size(wal) / 2);  // the pages are in the WAL, durable
+  ASSERT_OK(t.store->db().checkpoint());
+  EXPECT_GT(std::filesystem::file_size(t.path()), db_size);  // and copied later
+  // The next commit runs automatic checkpoints again.
+  ASSERT_OK(
+      t.store->write([&]() -> Result<void> { return t.store->db().exec("UPDATE accounts SET name = 'x'"); }));
+  EXPECT_EQ(count(*t.store, "SELECT count(*) FROM entries"), 20000);
+}
+
+}  // namespace
+}  // namespace bankrec::store
