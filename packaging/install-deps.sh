@@ -18,6 +18,8 @@ packages=(
   # jobs/scheduler (issue 6): IANA time zones (Howard Hinnant's date/tz on the system tzdata);
   # the Prometheus text-format parser of the official Python client checks /metrics in tests
   libhowardhinnant-date-dev tzdata python3-prometheus-client
+  # console sign-in (issue 8): the TOTP enrolment QR code
+  libqrencode-dev
 )
 
 missing=()

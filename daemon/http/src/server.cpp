@@ -77,7 +77,14 @@ struct Shared {
   ServerConfig config;
   std::shared_ptr<const Router> router;
   std::atomic<unsigned> connections{0};
+  std::unique_ptr<net::thread_pool> blocking;  // Router::is_blocking routes
 };
+
+// A coroutine function with by-value parameters, not a capturing lambda: the captures of a lambda
+// coroutine live in the lambda object, which co_spawn does not keep alive.
+net::awaitable<Response> dispatch_blocking(std::shared_ptr<Shared> shared, Request request) {
+  co_return shared->router->dispatch(std::move(request));
+}
 
 net::awaitable<void> run_session(TlsStream stream, std::shared_ptr<Shared> shared, std::string remote) {
   auto& tcp_layer = beast::get_lowest_layer(stream);
@@ -112,7 +119,15 @@ net::awaitable<void> run_session(TlsStream stream, std::shared_ptr<Shared> share
     const unsigned version = req.version();
     const bool keep_alive = req.keep_alive();
     const bool head = req.method() == bhttp::verb::head;
-    Response response = shared->router->dispatch(to_request(std::move(req), remote));
+    Request request = to_request(std::move(req), remote);
+    Response response;
+    if (shared->router->is_blocking(request)) {
+      // Database and Argon2id work leaves the I/O threads; the coroutine resumes on its strand.
+      response = co_await net::co_spawn(shared->blocking->get_executor(), dispatch_blocking(shared, std::move(request)),
+                                        net::use_awaitable);
+    } else {
+      response = shared->router->dispatch(std::move(request));
+    }
     auto res = to_beast(std::move(response), version, keep_alive, head);
     co_await bhttp::async_write(stream, res, net::redirect_error(net::use_awaitable, ec));
     if (ec) {
@@ -190,6 +205,7 @@ class BeastServer final : public Server {
     for (int i = 0; i < 50 && shared_->connections.load() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     io_.stop();
     for (auto& t : threads_) t.join();
+    shared_->blocking->join();
     threads_.clear();
     // The posted close may not have run before io_.stop(); no thread runs now, so close directly.
     beast::error_code ec;
@@ -215,6 +231,7 @@ Result<std::unique_ptr<Server>> Server::start(const ServerConfig& config, std::s
   auto shared = std::make_shared<Shared>();
   shared->config = config;
   shared->router = std::move(router);
+  shared->blocking = std::make_unique<net::thread_pool>(std::max(1u, config.blocking_threads));
   auto server = std::make_unique<BeastServer>(std::move(tls), std::move(shared));
   BANKREC_TRY(server->open());
   return std::unique_ptr<Server>(std::move(server));

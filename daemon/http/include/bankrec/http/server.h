@@ -12,53 +12,11 @@
 #include <vector>
 
 #include "bankrec/base/result.h"
+#include "bankrec/http/router.h"
 
 /// The HTTPS server of bankrecd (console, REST API, health and metrics). Beast, Asio and OpenSSL
 /// stay inside src/: callers see plain request and response values.
 namespace bankrec::http {
-
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
-struct Request {
-  std::string method;  ///< "GET", "POST", ...
-  std::string target;  ///< path and query as sent
-  std::string path;    ///< percent-decoding is the handler's business
-  std::string query;
-  Headers headers;
-  std::string body;
-  std::string remote_address;
-
-  /// Case-insensitive header lookup; empty when absent.
-  std::string_view header(std::string_view name) const;
-};
-
-struct Response {
-  int status = 200;
-  std::string content_type = "application/json";
-  Headers headers;
-  std::string body;
-
-  static Response json(int status, std::string body);
-  static Response text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
-  /// {"error": {"code": "not_found", "message": ...}} with the status Errc maps to.
-  static Response error(const Error& error);
-};
-
-/// HTTP status for an error class (invalid_input 400, not_found 404, conflict 409,
-/// permission_denied 403, unavailable 503, internal 500).
-int status_for(Errc code);
-
-using Handler = std::function<Response(const Request&)>;
-
-/// Dispatches on method and exact path. Unknown path → 404, known path with another method → 405.
-class Router {
- public:
-  void add(std::string method, std::string path, Handler handler);
-  Response dispatch(const Request& request) const;
-
- private:
-  std::map<std::string, std::map<std::string, Handler>, std::less<>> routes_;  // path → method → handler
-};
 
 struct ServerConfig {
   std::string address = "127.0.0.1";
@@ -70,6 +28,7 @@ struct ServerConfig {
   std::chrono::seconds io_timeout{30};
   unsigned max_connections = 256;
   unsigned threads = 2;
+  unsigned blocking_threads = 2;  ///< runs routes that may block (database, Argon2id): Router::is_blocking
 };
 
 /// A running server. Fallible construction through start(); stop() (or the destructor) closes the
