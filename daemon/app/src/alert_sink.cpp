@@ -66,6 +66,29 @@ class ManagedAlertSink final : public AlertSink {
           jobs::AlertObject{"health_check", now.name});
   }
 
+  void reconcile_judged(const jobs::UnmatchedVerdict& verdict, std::int64_t job_id) override {
+    // One key: the condition is "the latest run left too many lines unmatched".
+    if (!verdict.above) {
+      if (auto r = manager_->resolve(jobs::AlertKind::unmatched_above_threshold, "reconcile"); !r)
+        spdlog::get("jobs")->error("cannot resolve alert unmatched_above_threshold: {}", r.error().message);
+      wake_.notify_all();
+      return;
+    }
+    raise(jobs::AlertKind::unmatched_above_threshold, "reconcile", jobs::AlertSeverity::warning, verdict.message,
+          jobs::AlertObject{"job", std::to_string(job_id)});
+  }
+
+  void connector_alert(const jobs::ConnectorAlert& a) override {
+    if (a.resolve) {
+      if (auto r = manager_->resolve(a.kind, a.key); !r)
+        spdlog::get("jobs")->error("cannot resolve alert {}/{}: {}", jobs::alert_kind_name(a.kind), a.key, r.error().message);
+      wake_.notify_all();
+      return;
+    }
+    const std::string name = a.key.substr(0, a.key.find(':'));
+    raise(a.kind, a.key, a.severity, a.message, jobs::AlertObject{"connector", name});
+  }
+
  private:
   void raise(jobs::AlertKind kind, const std::string& key, jobs::AlertSeverity severity, const std::string& message,
              jobs::AlertObject object) {

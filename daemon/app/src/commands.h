@@ -30,5 +30,7 @@ void add_store_commands(CLI::App& cli, CommandTable& table);      // store_comma
 void add_reconcile_commands(CLI::App& cli, CommandTable& table);  // reconcile_commands.cpp
 void add_config_commands(CLI::App& cli, CommandTable& table);     // config_command.cpp
 void add_jobs_commands(CLI::App& cli, CommandTable& table);     // jobs_commands.cpp
+void add_connector_commands(CLI::App& cli, CommandTable& table);  // connector_commands.cpp
+void add_user_commands(CLI::App& cli, CommandTable& table);     // user_commands.cpp
 
 }  // namespace bankrec::app

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "bankrec/http/server.h"
+#include "connectors_config.h"
 #include "yaml_problems.h"
 #include "bankrec/jobs/scheduler.h"
 
@@ -56,6 +57,22 @@ class Checker : public YamlProblems {
       return problem(n, join(path, key), "expected one of: " + list);
     }
     out = n.Scalar();
+  }
+  void boolean(const YAML::Node& map, const std::string& path, const char* key, bool& out) {
+    const YAML::Node n = map[key];
+    if (!n) return;
+    const std::string& v = n.IsScalar() ? n.Scalar() : std::string();
+    if (v == "true" || v == "yes" || v == "on") {
+      out = true;
+    } else if (v == "false" || v == "no" || v == "off") {
+      out = false;
+    } else {
+      problem(n, join(path, key), "expected true or false");
+    }
+  }
+  void schedule(const YAML::Node& map, const std::string& path, const char* key, std::string& out) {
+    string(map, path, key, out);
+    if (auto s = jobs::Schedule::parse(out); map[key] && !s) problem(map[key], join(path, key), s.error().message);
   }
   bool is_map(const YAML::Node& n, const std::string& path) {
     if (n.IsMap()) return true;
@@ -121,7 +138,8 @@ void read_alerts(Checker& c, const YAML::Node& root, AppConfig& cfg) {
 
 void read_root(Checker& c, const YAML::Node& root, AppConfig& cfg) {
   c.only_keys(root, "", {"data_dir", "listen", "tls", "log", "inbox", "import", "reconcile", "retry", "audit",
-                         "metrics", "alerts", "connectors", "health", "jobs"});
+                         "metrics", "alerts", "connectors", "health", "jobs",
+                         "maintenance"});
   c.string(root, "", "data_dir", cfg.data_dir);
   c.string(root, "", "listen", cfg.listen);
   if (root["listen"] && !http::parse_listen_address(cfg.listen))
@@ -145,8 +163,25 @@ void read_root(Checker& c, const YAML::Node& root, AppConfig& cfg) {
     c.number(imp, "import", "pending_expiry_days", cfg.pending_expiry_days, 1, 365);
   }
   if (const YAML::Node rec = root["reconcile"]; rec && c.is_map(rec, "reconcile")) {
-    c.only_keys(rec, "reconcile", {"rules"});
+    c.only_keys(rec, "reconcile", {"rules", "after_import", "schedule", "batch_entries", "unmatched_alert"});
     c.string(rec, "reconcile", "rules", cfg.rules_file);
+    c.boolean(rec, "reconcile", "after_import", cfg.reconcile_after_import);
+    if (rec["schedule"]) {
+      std::string text;
+      c.schedule(rec, "reconcile", "schedule", text);
+      cfg.reconcile_schedule = text;
+    }
+    c.number(rec, "reconcile", "batch_entries", cfg.reconcile_batch_entries, 100, 1000000);
+    if (const YAML::Node u = rec["unmatched_alert"]; u && c.is_map(u, "reconcile.unmatched_alert")) {
+      c.only_keys(u, "reconcile.unmatched_alert", {"count", "percent"});
+      c.number(u, "reconcile.unmatched_alert", "count", cfg.unmatched_alert_count, 0, 100000000);
+      c.number(u, "reconcile.unmatched_alert", "percent", cfg.unmatched_alert_percent, 0, 100);
+    }
+  }
+  if (const YAML::Node m = root["maintenance"]; m && c.is_map(m, "maintenance")) {
+    c.only_keys(m, "maintenance", {"schedule", "wal_checkpoint"});
+    c.schedule(m, "maintenance", "schedule", cfg.maintenance_schedule);
+    c.boolean(m, "maintenance", "wal_checkpoint", cfg.maintenance_wal_checkpoint);
   }
   if (const YAML::Node r = root["retry"]; r && c.is_map(r, "retry")) {
     c.only_keys(r, "retry", {"base_seconds", "factor", "cap_seconds", "max_attempts"});
@@ -177,11 +212,11 @@ void read_root(Checker& c, const YAML::Node& root, AppConfig& cfg) {
     c.number(h, "health", "max_dead_letters", cfg.health_max_dead_letters, 0, 1000000);
   }
   if (const YAML::Node j = root["jobs"]; j && c.is_map(j, "jobs")) {
-    c.only_keys(j, "jobs", {"workers"});
+    c.only_keys(j, "jobs", {"workers", "stop_timeout_seconds"});
     c.number(j, "jobs", "workers", cfg.workers, 1, 16);
+    c.number(j, "jobs", "stop_timeout_seconds", cfg.stop_timeout_seconds, 1, 3600);
   }
-  if (const YAML::Node conn = root["connectors"]; conn && !conn.IsSequence())
-    c.problem(conn, "connectors", "expected a list");
+  read_connectors(c, root["connectors"], cfg.connectors);
 }
 
 }  // namespace
@@ -254,6 +289,7 @@ std::string redacted_dump(const AppConfig& c) {
         << YAML::Value << c.email->from << YAML::Key << "password_file" << YAML::Value << "<redacted>" << YAML::EndMap
         << YAML::EndMap;
   }
+  if (!c.connectors.empty()) emit_connectors(out, c.connectors);
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

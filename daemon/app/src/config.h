@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "bankrec/base/result.h"
+#include "bankrec/connectors/connector.h"
 
 /// bankrec.yaml: parsed and validated here only (modules never see YAML). Every problem names the
 /// file, line, column and key path; all problems are collected, not only the first.
@@ -59,15 +60,24 @@ struct AppConfig {
   std::uint32_t import_batch_size = 1000;
   std::uint32_t pending_expiry_days = 10;
   std::optional<std::string> rules_file;
+  bool reconcile_after_import = true;                 ///< queue a reconcile job after each import with new lines
+  std::optional<std::string> reconcile_schedule;      ///< also on this schedule (a jobs::Schedule text)
+  std::uint32_t reconcile_batch_entries = 20000;      ///< entries per engine run and transaction
+  std::uint32_t unmatched_alert_count = 0;            ///< alert when a run leaves >= this many unmatched; 0 off
+  std::uint32_t unmatched_alert_percent = 25;         ///< ... or >= this share (%) of its lines; 0 off
+  std::string maintenance_schedule = "daily 03:00";   ///< pending expiry and WAL checkpoint
+  bool maintenance_wal_checkpoint = true;
   RetryConfig retry;
   std::uint32_t audit_checkpoint_every = 1000;
   std::optional<std::string> metrics_plain_listen;
   std::string health_schedule = "every 1m";  ///< when the health checks run (a jobs::Schedule text)
   std::uint32_t health_max_dead_letters = 0;  ///< more open dead letters than this: the check warns
   std::uint32_t workers = 2;                  ///< jobs that run at the same time
+  std::uint32_t stop_timeout_seconds = 60;    ///< SIGTERM: how long running jobs may take to finish
   std::optional<EmailAlertConfig> email;
   std::optional<WebhookAlertConfig> webhook;
   AlertSettings alerts;
+  std::vector<connectors::ConnectorSettings> connectors;  ///< connectors: (connectors_config.cpp)
 };
 
 /// Reads and validates `path`. `required` false: a missing file gives the built-in defaults.

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <optional>
 #include <iostream>
@@ -26,15 +27,20 @@
 #include "bankrec/formats/format_registry.h"
 #include "bankrec/jobs/health.h"
 #include "bankrec/jobs/ingest.h"
+#include "bankrec/jobs/maintenance.h"
 #include "bankrec/jobs/queue.h"
+#include "bankrec/jobs/reconcile_job.h"
 #include "bankrec/jobs/scheduler.h"
 #include "bankrec/store/jobs_repo.h"
 #include "alert_sink.h"
 #include "config.h"
+#include "daemon_connectors.h"
+#include "daemon_settings.h"
 #include "inbox.h"
 #include "logging.h"
 #include "runtime.h"
 #include "store_context.h"
+#include "user_commands.h"
 
 #include <spdlog/spdlog.h>
 
@@ -64,6 +70,14 @@ Result<void> prepare_data_dir(const fs::path& dir) {
 }
 
 void notify(const std::string& state) { sd_notify(0, state.c_str()); }
+
+void create_folders(const std::vector<fs::path>& dirs) {
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) spdlog::get("app")->warn("cannot create inbox folder=\"{}\": {}", dir.string(), ec.message());
+  }
+}
 
 std::shared_ptr<http::Router> make_router(metrics::Registry& registry, const Clock& clock,
                                           std::chrono::system_clock::time_point started, const jobs::Health& health) {
@@ -128,13 +142,15 @@ int serve(const DaemonOptions& options) {
       return exit_code_for(r.error());
     }
   }
-  const auto health_schedule = jobs::Schedule::parse(config->health_schedule);
-  if (!health_schedule) {
-    log_error(health_schedule.error());
-    return kExitBadInput;
+  // Schedules, rules, folders, workers and retry: what a reload applies again.
+  auto live = derive_live_settings(*config, data_dir);
+  if (!live) {
+    log_error(live.error());
+    return exit_code_for(live.error());
   }
   RuntimeOptions runtime_options;
-  runtime_options.workers = config->workers;
+  runtime_options.workers = live->workers;
+  runtime_options.stop_bound = std::chrono::seconds(config->stop_timeout_seconds);
   if (config->metrics_plain_listen) runtime_options.plain_metrics = *http::parse_listen_address(*config->metrics_plain_listen);
 
   // Initialise an empty data dir the way `bankrec init` does, then keep the store open.
@@ -169,8 +185,7 @@ int serve(const DaemonOptions& options) {
   AlertSink& alerts = **alert_sink;
 
   jobs::QueueOptions queue_options;
-  queue_options.retry = {std::chrono::seconds(config->retry.base_seconds), config->retry.factor,
-                         std::chrono::seconds(config->retry.cap_seconds), config->retry.max_attempts};
+  queue_options.retry = live->retry;
   queue_options.owner = "bankrecd:" + std::to_string(::getpid());
   queue_options.seed = random_seed();
   jobs::Queue queue(db, store_mutex, clock, queue_options, &registry);
@@ -183,31 +198,25 @@ int serve(const DaemonOptions& options) {
               recovered->dead_lettered);
   }
 
-  Inbox::Folders folders{{}, data_dir / "archive", data_dir / "failed"};
-  // Without configured folders: DATA_DIR/inbox, rescanned every few seconds besides inotify.
-  std::uint32_t rescan_seconds = config->inboxes.empty() ? 5 : 3600;
-  const auto folder_path = [](const fs::path& p) {
-    std::error_code ec;
-    fs::path normal = fs::absolute(p, ec).lexically_normal();
-    return normal.has_filename() ? normal : normal.parent_path();  // "/srv/in/" and "/srv/in" alike
-  };
-  for (const auto& in : config->inboxes) {
-    folders.inboxes.push_back(folder_path(in.path));
-    rescan_seconds = std::min(rescan_seconds, in.rescan_seconds);
-  }
-  if (folders.inboxes.empty()) folders.inboxes.push_back(folder_path(data_dir / "inbox"));
-  for (const auto& dir : folders.inboxes) {
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-  }
-  runtime_options.rescan = std::chrono::seconds(rescan_seconds);
+  Inbox::Folders folders{live->inboxes, data_dir / "archive", data_dir / "failed"};
+  create_folders(folders.inboxes);
+  runtime_options.rescan = live->rescan;
   Inbox inbox(db, store_mutex, formats, folders, clock, registry);
-  jobs::IngestOptions ingest_options;
-  ingest_options.import.batch_entries = config->import_batch_size;
-  ingest_options.import.pending_expiry_days = static_cast<int>(config->pending_expiry_days);
-  inbox.set_ingest_options(ingest_options);
+  inbox.set_ingest_options(live->ingest);
   inbox.on_failure([&alerts](const std::string& file, const std::string& error) { alerts.parse_failed(file, error); });
   queue.set_handler(store::JobKind::import, [&inbox](const store::JobRecord& job) { return inbox.run_import(job); });
+
+  // Reconciliation: after each import with new lines (coalesced) and on reconcile.schedule.
+  jobs::ReconcileJob reconciler(queue, db, store_mutex, clock, live->reconcile, &registry);
+  std::atomic<bool> reconcile_after_import = live->reconcile_after_import;
+  queue.set_handler(store::JobKind::reconcile, [&reconciler](const store::JobRecord& job) { return reconciler.run(job); });
+  queue.on_finished([&reconciler](const jobs::RunReport& r) { reconciler.finished(r); });
+  inbox.on_imported([&](const std::string& file, std::int64_t) {
+    if (!reconcile_after_import) return;
+    if (auto r = reconciler.request("inbox"); !r)
+      log->error("cannot queue the reconciliation after file=\"{}\": {}", file, r.error().describe());
+  });
+  if (auto r = reconciler.refresh_gauges(); !r) log->warn("reconcile gauges: {}", r.error().describe());
 
   // Health: checks run as `health` jobs on the configured schedule, and once before READY=1.
   jobs::Health health(clock, &registry);
@@ -217,10 +226,37 @@ int serve(const DaemonOptions& options) {
   health.add("dead_letters", jobs::dead_letter_check(db, store_mutex, config->health_max_dead_letters));
   health.add("disk", jobs::disk_check(data_dir, 256ull * 1024 * 1024, 0.05));
   health.add("certificate", jobs::certificate_check(server_config.cert_file, clock, std::chrono::hours(24 * 30)));
-  health.add("inbox_backlog", jobs::inbox_backlog_check(folders.inboxes, clock, std::chrono::minutes(15)));
+  health.add("inbox_backlog", [&inbox, &clock] {
+    return jobs::inbox_backlog_check(inbox.folders().inboxes, clock, std::chrono::minutes(15))();
+  });
   // CONNECTORS: each connector adds its last-success and consent-expiry checks here.
+  auto bank_connectors = DaemonConnectors::create(*config, global, db, store_mutex, formats, clock, registry,
+                                                  [&alerts](const jobs::ConnectorAlert& a) { alerts.connector_alert(a); },
+                                                  live->ingest);
+  if (!bank_connectors) {
+    log_error(bank_connectors.error());
+    return exit_code_for(bank_connectors.error());
+  }
+  (*bank_connectors)->install(queue, health);
+  (*bank_connectors)->on_new_entries([&](const std::string& name, std::int64_t) {
+    if (reconcile_after_import) (void)reconciler.request("connector:" + name);
+  });
   health.on_change([&alerts](const jobs::CheckReport& now, jobs::HealthStatus before) { alerts.health_changed(now, before); });
-  queue.set_handler(store::JobKind::health, [&](const store::JobRecord&) {
+  std::mutex maintenance_mutex;  // guards maintenance_options (reload)
+  jobs::MaintenanceOptions maintenance_options = live->maintenance;
+  queue.set_handler(store::JobKind::health, [&](const store::JobRecord& job) {
+    if (job.payload_json.find("\"maintenance\"") != std::string::npos) {
+      jobs::MaintenanceOptions options;
+      {
+        std::lock_guard lock(maintenance_mutex);
+        options = maintenance_options;
+      }
+      const auto done = jobs::run_maintenance(db, store_mutex, options);
+      if (!done) return jobs::JobOutcome::retry(done.error());
+      log->info("maintenance done job={} pending_expired={} wal_frames={} wal_checkpointed={}", job.id, done->expired,
+                done->wal_frames, done->frames_checkpointed);
+      return jobs::JobOutcome::success();
+    }
     health.run_all();
     if (auto c = queue.counts(); !c) return jobs::JobOutcome::retry(c.error());
     std::lock_guard lock(store_mutex);
@@ -232,12 +268,27 @@ int serve(const DaemonOptions& options) {
   (void)queue.counts();
 
   jobs::Scheduler scheduler(queue, db, store_mutex, clock, random_seed());
-  if (auto r = scheduler.add({"health", *health_schedule, store::JobKind::health, "{}", std::chrono::seconds(0)}); !r) {
+  for (const auto& job : live->schedules) {
+    if (auto r = scheduler.add(job); !r) {
+      log_error(r.error());
+      return exit_code_for(r.error());
+    }
+  }
+  if (auto r = (*bank_connectors)->add_schedules(scheduler); !r) {  // CONNECTORS: one fetch schedule each
     log_error(r.error());
     return exit_code_for(r.error());
   }
+  // Lines left undecided by a stop or an earlier failure are taken up now (a no-op when there are none).
+  if (live->reconcile_after_import) (void)reconciler.request("startup");
 
-  auto server = http::Server::start(server_config, make_router(registry, clock, started, health));
+  auto router = make_router(registry, clock, started, health);
+  // CONSOLE: sign-in, sessions and users (issue 8); owns its database connection.
+  auto console_auth = install_console_auth(*router, global, clock);
+  if (!console_auth) {
+    log_error(console_auth.error());
+    return exit_code_for(console_auth.error());
+  }
+  auto server = http::Server::start(server_config, router);
   if (!server) {
     log_error(server.error());
     return exit_code_for(server.error());
@@ -246,12 +297,27 @@ int serve(const DaemonOptions& options) {
   log->info("listening on https://{}:{} certificate_sha256={}", server_config.address, (*server)->port(),
             fingerprint ? *fingerprint : std::string("?"));
   Runtime runtime(queue, scheduler, inbox, clock, [&registry] { return registry.render(); }, runtime_options);
+  reconciler.set_stop_check([&runtime] { return runtime.stopping(); });
+  reconciler.on_report([&](const jobs::ReconcileReport& r) {
+    if (r.skipped_no_open_items) {
+      log->info("reconciliation skipped job={}: no open items loaded (bankrec open-items import)", r.job_id);
+      return;
+    }
+    const auto& c = r.summary.counts;
+    log->info("reconciliation done job={} entries={} auto={} suggest={} none={}{}", r.job_id, r.summary.entries,
+              c.reconciled, c.review, c.unmatched, r.interrupted ? " (interrupted by the stop)" : "");
+    if (r.summary.entries > 0)
+      runtime.set_status_note("last reconciliation: " + std::to_string(r.summary.entries) + " lines, " +
+                              std::to_string(c.reconciled) + " auto, " + std::to_string(c.review) + " review, " +
+                              std::to_string(c.unmatched) + " unmatched");
+    if (r.verdict) alerts.reconcile_judged(*r.verdict, r.job_id);
+  });
   if (auto r = runtime.prepare(); !r) {
     log_error(r.error());
     return exit_code_for(r.error());
   }
   notify("READY=1\nSTATUS=serving https on " + listen_text + "; watching " + std::to_string(folders.inboxes.size()) +
-         " inbox folders");
+         " inbox folders; " + std::to_string(live->workers) + " workers");
 
   const bool clean = runtime.run([&] {
     // A bad new config is refused and the running one kept (the admin sees why in the log).
@@ -260,10 +326,37 @@ int serve(const DaemonOptions& options) {
       log->error("reload refused, keeping the running configuration: {}", format_cli_error(next.error()));
       return;
     }
+    auto next_live = derive_live_settings(*next, data_dir);
+    if (!next_live) {
+      log->error("reload refused, keeping the running configuration: {}", format_cli_error(next_live.error()));
+      return;
+    }
     config = std::move(next);
     init_logging(choose_log_format(config->log_format), config->log_level);
-    log->info("configuration reloaded config=\"{}\" (listen, data dir, inbox folders, retry and schedules apply at restart)",
-              config->source);
+    // Schedules first: a failure here (the database) keeps the old ones and says so.
+    for (const auto& job : next_live->schedules)
+      if (auto r = scheduler.replace(job); !r) log->error("schedule={} not changed: {}", job.name, r.error().describe());
+    for (const auto& [name, text] : scheduler.list()) {
+      const bool kept = std::any_of(next_live->schedules.begin(), next_live->schedules.end(),
+                                    [&](const jobs::ScheduledJob& j) { return j.name == name; });
+      if (!kept && scheduler.remove(name)) log->info("schedule={} removed", name);
+    }
+    queue.set_retry_policy(next_live->retry);
+    create_folders(next_live->inboxes);
+    inbox.set_folders(next_live->inboxes);
+    inbox.set_ingest_options(next_live->ingest);
+    reconciler.set_settings(next_live->reconcile);
+    reconcile_after_import = next_live->reconcile_after_import;
+    {
+      std::lock_guard lock(maintenance_mutex);
+      maintenance_options = next_live->maintenance;
+    }
+    runtime.apply(next_live->workers, next_live->rescan);
+    std::string schedules;
+    for (const auto& [name, text] : scheduler.list()) schedules += (schedules.empty() ? "" : ", ") + name + "=" + text;
+    log->info("configuration reloaded config=\"{}\" workers={} inbox_folders={} retry_max_attempts={} schedules=\"{}\" "
+              "(listen, data dir, TLS and alert channels apply at restart)",
+              config->source, next_live->workers, next_live->inboxes.size(), next_live->retry.max_attempts, schedules);
   });
   (*server)->stop();
   log->info(clean ? "stopped" : "stopped with jobs still running (they resume at the next start)");

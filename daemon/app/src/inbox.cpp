@@ -49,7 +49,23 @@ Inbox::Inbox(store::Store& store, std::mutex& store_mutex, const formats::Format
                                  "when the last inbox file was imported (unix time)")
                        .unlabelled()) {}
 
+Inbox::Folders Inbox::folders() const {
+  std::lock_guard lock(folders_mutex_);
+  return folders_;
+}
+
+void Inbox::set_folders(std::vector<fs::path> inboxes) {
+  std::lock_guard lock(folders_mutex_);
+  folders_.inboxes = std::move(inboxes);
+}
+
+void Inbox::set_ingest_options(const jobs::IngestOptions& options) {
+  std::lock_guard lock(folders_mutex_);
+  ingest_options_ = options;
+}
+
 bool Inbox::in_an_inbox(const fs::path& file) const {
+  std::lock_guard lock(folders_mutex_);
   for (const auto& dir : folders_.inboxes)
     if (file.parent_path() == dir) return true;
   return false;
@@ -66,7 +82,7 @@ std::vector<fs::path> Inbox::scan_once() {
   std::vector<fs::path> complete;
   std::map<fs::path, Seen> now;
   const auto wall = clock_.now();
-  for (const auto& dir : folders_.inboxes) {
+  for (const auto& dir : folders().inboxes) {
     std::error_code ec;
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
       if (now.size() >= kMaxTracked) break;
@@ -109,7 +125,7 @@ fs::path Inbox::archive_dir() const {
   const domain::Date today = domain::Date::from_days(days);
   char sub[16];
   std::snprintf(sub, sizeof sub, "%04d/%02u", static_cast<int>(today.year), static_cast<unsigned>(today.month));
-  return folders_.archive / sub;
+  return folders().archive / sub;
 }
 
 jobs::JobOutcome Inbox::run_import(const store::JobRecord& job) {
@@ -130,6 +146,12 @@ jobs::JobOutcome Inbox::run_import(const store::JobRecord& job) {
     return jobs::JobOutcome::success();
   }
 
+  log->info("inbox file importing file=\"{}\" job={} attempt={}", file.filename().string(), job.id, job.attempts);
+  jobs::IngestOptions ingest_options;
+  {
+    std::lock_guard lock(folders_mutex_);
+    ingest_options = ingest_options_;
+  }
   std::vector<std::string> errors;
   std::int64_t added = 0, skipped = 0;
   bool all_known = true;
@@ -140,7 +162,7 @@ jobs::JobOutcome Inbox::run_import(const store::JobRecord& job) {
     request.source = store::FileSource::inbox;
     request.actor = "inbox";
     std::lock_guard lock(store_mutex_);
-    auto result = jobs::ingest_file(store_, registry_, request, {}, ingest_options_);
+    auto result = jobs::ingest_file(store_, registry_, request, {}, ingest_options);
     if (!result) {
       // Busy or broken storage is worth a retry; a file that cannot be parsed is not.
       if (result.error().code == Errc::unavailable || result.error().code == Errc::internal)
@@ -166,6 +188,8 @@ jobs::JobOutcome Inbox::run_import(const store::JobRecord& job) {
     return jobs::JobOutcome::retry(r.error());
   }
 
+  // New entries are in the database (committed) whatever happens to the file next.
+  if (added > 0 && imported_hook_) imported_hook_(file.filename().string(), added);
   if (errors.empty()) {
     auto target = move_into(file, archive_dir());
     if (!target) return jobs::JobOutcome::retry(target.error());  // imported; the retry only archives it
@@ -176,7 +200,7 @@ jobs::JobOutcome Inbox::run_import(const store::JobRecord& job) {
               file.filename().string(), added, skipped, target->string(), job.id);
     return jobs::JobOutcome::success();
   }
-  auto target = move_into(file, folders_.failed);
+  auto target = move_into(file, folders().failed);
   if (!target) return jobs::JobOutcome::retry(target.error());
   std::string report;
   for (const auto& e : errors) report += e + "\n";

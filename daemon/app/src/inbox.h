@@ -44,10 +44,19 @@ class Inbox {
   Inbox(store::Store& store, std::mutex& store_mutex, const formats::FormatRegistry& registry, Folders folders,
         const Clock& clock, metrics::Registry& metrics);
 
-  const Folders& folders() const { return folders_; }
+  /// A copy: a reload may change the folders at any time.
+  Folders folders() const;
+  /// Reload: the inbox folders to scan and accept import jobs from (archive and failed stay). A job
+  /// queued for a folder that is no longer configured is refused (dead letter; the file stays).
+  void set_folders(std::vector<std::filesystem::path> inboxes);
   void on_failure(FailureHook hook) { failure_hook_ = std::move(hook); }
-  /// Batch size and pending expiry from bankrec.yaml's `import:` section (set before start).
-  void set_ingest_options(const jobs::IngestOptions& options) { ingest_options_ = options; }
+  /// After a file was imported with new entries (on the worker's thread): the daemon queues a
+  /// reconciliation here.
+  void on_imported(std::function<void(const std::string& file, std::int64_t entries)> hook) {
+    imported_hook_ = std::move(hook);
+  }
+  /// Batch size and pending expiry from bankrec.yaml's `import:` section (start and reload; thread-safe).
+  void set_ingest_options(const jobs::IngestOptions& options);
 
   /// One pass over the folders; returns the files that are complete now (thread-safe).
   std::vector<std::filesystem::path> scan_once();
@@ -69,6 +78,7 @@ class Inbox {
   store::Store& store_;
   std::mutex& store_mutex_;
   const formats::FormatRegistry& registry_;
+  mutable std::mutex folders_mutex_;  //!< guards folders_ and ingest_options_
   Folders folders_;
   const Clock& clock_;
   metrics::Family<metrics::Counter>& files_;
@@ -78,6 +88,7 @@ class Inbox {
   std::map<std::filesystem::path, Seen> seen_;
   bool first_scan_ = true;
   FailureHook failure_hook_;
+  std::function<void(const std::string&, std::int64_t)> imported_hook_;
   jobs::IngestOptions ingest_options_;
 };
 

@@ -7,6 +7,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstring>
@@ -89,7 +90,8 @@ struct Runtime::Impl {
         inbox(i),
         render_metrics(std::move(render)),
         options(std::move(o)),
-        pool(options.workers + 1),
+        workers(options.workers),
+        pool(RuntimeOptions::kMaxWorkers + 1),
         signals(io, SIGTERM, SIGINT, SIGHUP),
         pump_timer(io),
         rescan_timer(io),
@@ -104,12 +106,14 @@ struct Runtime::Impl {
   Inbox& inbox;
   std::function<std::string()> render_metrics;
   RuntimeOptions options;
+  std::atomic<unsigned> workers;  //!< options.workers, changed by a reload
   asio::io_context io;
   asio::thread_pool pool;  //!< workers for jobs, plus one for the pump and inbox scans
   asio::signal_set signals;
   asio::steady_timer pump_timer, rescan_timer, watchdog_timer, stop_timer;
   asio::posix::stream_descriptor inotify_stream;
-  std::map<int, std::filesystem::path> watches;
+  int inotify_fd = -1;
+  std::map<int, std::filesystem::path> watches;  //!< loop thread only
   std::array<char, 64 * 1024> inotify_buffer{};
   asio::ip::tcp::acceptor acceptor;
   std::function<void()> reload;
@@ -121,6 +125,7 @@ struct Runtime::Impl {
   bool finished_cleanly = true;
   std::optional<SteadyClock::time_point> due;  //!< loop thread only: earliest job or schedule
   std::string last_status;
+  std::string status_note;  //!< loop thread only: e.g. the last reconciliation's counts
 
   std::shared_ptr<spdlog::logger> log() const { return spdlog::get("jobs"); }
 
@@ -157,8 +162,8 @@ struct Runtime::Impl {
     pump_running = false;
     if (stopping) return;
     if (!status.empty() && status != last_status) {
-      notify("STATUS=" + std::string(in_flight > 0 ? "running jobs; " : "idle; ") + status);
       last_status = status;
+      send_status();
     }
     if (due_now) start_workers();
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(options.poll);
@@ -176,8 +181,14 @@ struct Runtime::Impl {
     });
   }
 
+  void send_status() {
+    if (last_status.empty()) return;
+    notify("STATUS=" + std::string(in_flight > 0 ? "running jobs; " : "idle; ") + last_status +
+           (status_note.empty() ? "" : "; " + status_note));
+  }
+
   void start_workers() {
-    while (!stopping && in_flight < static_cast<int>(options.workers)) {
+    while (!stopping && in_flight < static_cast<int>(workers.load())) {
       ++in_flight;
       asio::post(pool, [this] { worker_loop(); });
     }
@@ -193,6 +204,7 @@ struct Runtime::Impl {
       }
       if (!*ran) break;
       const jobs::RunReport& r = **ran;
+      const bool too_many = in_flight.load() > static_cast<int>(workers.load());  // a reload lowered `workers`
       const char* kind = store::job_kind_name(r.job.kind);
       if (r.dead) {
         log()->error("job dead-lettered job={} kind={} attempts={} dead_letter={}: {}", r.job.id, kind, r.job.attempts,
@@ -203,6 +215,7 @@ struct Runtime::Impl {
       } else {
         log()->debug("job succeeded job={} kind={} seconds={:.3f}", r.job.id, kind, r.seconds);
       }
+      if (too_many) break;
     }
     asio::post(io, [this] {
       --in_flight;
@@ -242,16 +255,35 @@ struct Runtime::Impl {
       log()->warn("inotify unavailable, relying on the rescan every {} s: {}", options.rescan.count(), std::strerror(errno));
       return;
     }
-    for (const auto& dir : inbox.folders().inboxes) {
-      const int wd = ::inotify_add_watch(fd, dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_ONLYDIR);
+    inotify_fd = fd;
+    rewatch();
+    inotify_stream.assign(fd);
+    read_inotify();
+  }
+
+  /// Makes the inotify watches match the inbox's folders (start and reload).
+  void rewatch() {
+    if (inotify_fd < 0) return;
+    const auto folders = inbox.folders().inboxes;
+    for (auto it = watches.begin(); it != watches.end();) {
+      if (std::find(folders.begin(), folders.end(), it->second) != folders.end()) {
+        ++it;
+        continue;
+      }
+      ::inotify_rm_watch(inotify_fd, it->first);
+      log()->info("inbox folder no longer watched folder=\"{}\"", it->second.string());
+      it = watches.erase(it);
+    }
+    for (const auto& dir : folders) {
+      const bool known = std::any_of(watches.begin(), watches.end(), [&](const auto& w) { return w.second == dir; });
+      if (known) continue;
+      const int wd = ::inotify_add_watch(inotify_fd, dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_ONLYDIR);
       if (wd < 0) {
         log()->warn("cannot watch inbox folder=\"{}\" (rescan only): {}", dir.string(), std::strerror(errno));
         continue;
       }
       watches[wd] = dir;
     }
-    inotify_stream.assign(fd);
-    read_inotify();
   }
 
   void read_inotify() {
@@ -319,9 +351,13 @@ struct Runtime::Impl {
     signals.async_wait([this](error_code ec, int sig) {
       if (ec) return;
       if (sig == SIGHUP) {
-        notify("RELOADING=1");
+        // MONOTONIC_USEC: what systemd's Type=notify-reload (v253+) expects beside RELOADING=1.
+        const auto usec = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now().time_since_epoch());
+        notify("RELOADING=1\nMONOTONIC_USEC=" + std::to_string(usec.count()) + "\nSTATUS=reloading the configuration");
         if (reload) reload();
         notify("READY=1");
+        send_status();
+        pump();
         wait_signal();
         return;
       }
@@ -385,6 +421,24 @@ Result<void> Runtime::prepare() {
   spdlog::get("app")->info("plain metrics on http://{}:{}/metrics", endpoint.address().to_string(),
                            acceptor.local_endpoint(ec).port());
   return ok();
+}
+
+bool Runtime::stopping() const { return impl_->stopping.load(); }
+
+void Runtime::apply(unsigned workers, std::chrono::seconds rescan) {
+  Impl& m = *impl_;
+  m.workers = std::clamp(workers, 1u, RuntimeOptions::kMaxWorkers);
+  m.options.workers = m.workers;
+  m.rewatch();
+  m.options.rescan = rescan;
+  m.rescan();  // re-arms the timer with the new period and scans the (new) folders now
+}
+
+void Runtime::set_status_note(std::string note) {
+  asio::post(impl_->io, [m = impl_.get(), note = std::move(note)] {
+    m->status_note = note;
+    m->send_status();
+  });
 }
 
 bool Runtime::run(const std::function<void()>& reload) {

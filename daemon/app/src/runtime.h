@@ -7,8 +7,10 @@
 #include <optional>
 #include <string>
 
+#include "bankrec/jobs/connector_run.h"
 #include "bankrec/jobs/health.h"
 #include "bankrec/jobs/queue.h"
+#include "bankrec/jobs/reconcile_job.h"
 #include "bankrec/jobs/scheduler.h"
 #include "inbox.h"
 
@@ -24,9 +26,14 @@ class AlertSink {
   virtual void parse_failed(const std::string& file, const std::string& error) = 0;
   virtual void dead_letter(const jobs::RunReport& report) = 0;
   virtual void health_changed(const jobs::CheckReport& now, jobs::HealthStatus before) = 0;
+  /// After a reconciliation run: raises `unmatched_above_threshold` or resolves it.
+  virtual void reconcile_judged(const jobs::UnmatchedVerdict& verdict, std::int64_t job_id) = 0;
+  /// A bank connector's failure or consent expiry (raise, or resolve when `alert.resolve`).
+  virtual void connector_alert(const jobs::ConnectorAlert& alert) { (void)alert; }
 };
 
 struct RuntimeOptions {
+  static constexpr unsigned kMaxWorkers = 16;   //!< the pool is made this big once, so a reload can raise `workers`
   unsigned workers = 2;                         //!< jobs run at the same time (imports serialise on the store)
   std::chrono::milliseconds poll{1000};         //!< the queue is looked at this often without a wake-up
   std::chrono::seconds rescan{60};              //!< periodic inbox rescan besides inotify
@@ -54,6 +61,13 @@ class Runtime {
   bool run(const std::function<void()>& reload);
   /// Asks the loop to look at the queue now (thread-safe).
   void wake();
+  /// True once SIGTERM/SIGINT arrived (thread-safe): long jobs stop between batches.
+  bool stopping() const;
+  /// Reload, called from the `reload` callback (the loop thread): worker count, rescan period and
+  /// the inbox folders to watch (inotify watches follow the inbox's current folders).
+  void apply(unsigned workers, std::chrono::seconds rescan);
+  /// Sends STATUS= to systemd now (and after the next queue look). Loop thread.
+  void set_status_note(std::string note);
 
  private:
   struct Impl;

@@ -6,3 +6,7 @@ list(APPEND JOBS_HEADERS include/bankrec/jobs/backoff.h include/bankrec/jobs/que
                          include/bankrec/jobs/scheduler.h)
 list(APPEND JOBS_DEPS metrics store)
 list(APPEND JOBS_PRIVATE_LIBS date::date-tz)
+# The daemon's reconcile job (coalesced, after imports and on a schedule) and daily maintenance.
+list(APPEND JOBS_SOURCES src/reconcile_job.cpp src/maintenance.cpp)
+list(APPEND JOBS_HEADERS include/bankrec/jobs/reconcile_job.h include/bankrec/jobs/maintenance.h)
+list(APPEND JOBS_DEPS reconcile store)

@@ -34,7 +34,7 @@ Queue::Queue(store::Store& store, std::mutex& store_mutex, const Clock& clock, Q
       store_mutex_(store_mutex),
       clock_(clock),
       options_(std::move(options)),
-      backoff_(options_.retry, options_.seed),
+      backoff_(std::make_unique<Backoff>(options_.retry, options_.seed)),
       repo_(store) {
   if (metrics == nullptr) return;
   durations_ = &metrics->histogram("bankrec_jobs_duration_seconds", "run time of one job attempt, by kind and outcome",
@@ -50,9 +50,21 @@ void Queue::set_handler(store::JobKind kind, JobHandler handler) {
 }
 
 Result<store::Enqueued> Queue::enqueue(store::NewJob job) {
-  if (job.max_attempts == 0) job.max_attempts = options_.retry.max_attempts;
   std::lock_guard lock(store_mutex_);
+  if (job.max_attempts == 0) job.max_attempts = options_.retry.max_attempts;
   return repo_.enqueue(job);
+}
+
+void Queue::set_retry_policy(const RetryPolicy& policy) {
+  std::lock_guard lock(store_mutex_);
+  options_.retry = policy;
+  options_.seed = options_.seed * 6364136223846793005ull + 1442695040888963407ull;  // a fresh jitter sequence
+  backoff_ = std::make_unique<Backoff>(policy, options_.seed);
+}
+
+RetryPolicy Queue::retry_policy() const {
+  std::lock_guard lock(store_mutex_);
+  return options_.retry;
 }
 
 Result<store::Recovery> Queue::recover() {
@@ -88,7 +100,7 @@ Result<std::optional<RunReport>> Queue::run_one() {
     if (outcome.kind == JobOutcome::Kind::succeeded) {
       BANKREC_TRY(repo_.succeed(job->id, options_.owner));
     } else if (outcome.kind == JobOutcome::Kind::retry && job->attempts < job->max_attempts) {
-      const auto at = clock_.now() + backoff_.delay(job->attempts, outcome.retry_after);
+      const auto at = clock_.now() + backoff_->delay(job->attempts, outcome.retry_after);
       BANKREC_TRY(repo_.retry_later(job->id, options_.owner, report.error, at));
       report.retry_at = at;
     } else {
@@ -103,6 +115,7 @@ Result<std::optional<RunReport>> Queue::run_one() {
   if (durations_ != nullptr) durations_->with({store::job_kind_name(job->kind), outcome_name}).observe(report.seconds);
   if (runs_ != nullptr) runs_->with({store::job_kind_name(job->kind), outcome_name}).inc();
   if (report.dead && dead_letter_hook_) dead_letter_hook_(report);
+  if (finished_hook_) finished_hook_(report);
   return std::optional<RunReport>{std::move(report)};
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -69,6 +70,12 @@ class Queue {
   /// Called after a job went to the dead letters (on the worker's thread, without the store lock):
   /// the daemon raises an alert here.
   void on_dead_letter(std::function<void(const RunReport&)> hook) { dead_letter_hook_ = std::move(hook); }
+  /// Called after every attempt once its outcome is stored (on the worker's thread, without the
+  /// store lock): e.g. the reconcile job queues its follow-up run here. Install before workers start.
+  void on_finished(std::function<void(const RunReport&)> hook) { finished_hook_ = std::move(hook); }
+  /// Replaces the retry policy (reload): attempts already made keep counting; jobs queued from now on
+  /// get the new max_attempts, and the next failure of any job waits by the new backoff. Thread-safe.
+  void set_retry_policy(const RetryPolicy& policy);
 
   /// Enqueues; max_attempts 0 means the retry policy's.
   Result<store::Enqueued> enqueue(store::NewJob job);
@@ -81,18 +88,19 @@ class Queue {
   /// Counts per state; also refreshes the depth gauges.
   Result<store::QueueCounts> counts();
 
-  const RetryPolicy& retry_policy() const { return backoff_.policy(); }
+  RetryPolicy retry_policy() const;
 
  private:
   store::Store& store_;
   std::mutex& store_mutex_;
   const Clock& clock_;
   QueueOptions options_;
-  Backoff backoff_;
+  std::unique_ptr<Backoff> backoff_;  //!< guarded by store_mutex_ (replaced on reload)
   store::JobsRepo repo_;
   std::map<store::JobKind, JobHandler> handlers_;
   std::vector<store::JobKind> kinds_;
   std::function<void(const RunReport&)> dead_letter_hook_;
+  std::function<void(const RunReport&)> finished_hook_;
   metrics::Family<metrics::Histogram>* durations_ = nullptr;
   metrics::Family<metrics::Counter>* runs_ = nullptr;
   metrics::Family<metrics::Gauge>* depth_ = nullptr;

@@ -50,17 +50,28 @@ struct ScheduledJob {
   store::JobKind kind = store::JobKind::health;
   std::string payload_json = "{}";
   std::chrono::seconds jitter{0};  //!< the job's run_after is the fire time plus a random 0..jitter
+  /// The job's dedup key; default "schedule:<name>". Sharing another trigger's key (the reconcile
+  /// job's "reconcile") makes both coalesce into one live job.
+  std::optional<std::string> dedup_key;
 };
 
 /// Fires schedules into the queue. Catch-up: after downtime a schedule that missed runs fires once
 /// (not once per missed run). No overlap: while the previous job of a schedule is queued, running or
-/// waiting for a retry, a fire is skipped (the job's dedup key is "schedule:<name>").
+/// waiting for a retry, a fire is skipped (the job's dedup key is "schedule:<name>"). Schedules may be
+/// replaced while tick() runs on another thread (reload).
 class Scheduler {
  public:
   Scheduler(Queue& queue, store::Store& store, std::mutex& store_mutex, const Clock& clock, std::uint64_t seed);
 
   /// Registers a schedule, reading when it last fired from the database.
   Result<void> add(ScheduledJob job);
+  /// Reload: registers a new schedule, or updates a known one; when its text changed, the next run
+  /// is the first one after now (a changed time never fires at once for a past slot). Thread-safe.
+  Result<void> replace(ScheduledJob job);
+  /// Forgets a schedule (its job, if queued, still runs); false when unknown. Thread-safe.
+  bool remove(std::string_view name);
+  /// The registered schedules' names and texts, in the order added.
+  std::vector<std::pair<std::string, std::string>> list() const;
   /// Fires every schedule that is due now; returns how many enqueued a job.
   Result<int> tick();
   /// The earliest next fire time; nullopt without schedules.
@@ -78,6 +89,7 @@ class Scheduler {
   std::mutex& store_mutex_;
   const Clock& clock_;
   std::mt19937_64 rng_;
+  mutable std::mutex mutex_;  //!< guards entries_ (taken before store_mutex_, never after)
   std::vector<Entry> entries_;
   std::int64_t overlaps_skipped_ = 0;
 };

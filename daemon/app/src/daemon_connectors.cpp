@@ -1,0 +1,167 @@
+#include "daemon_connectors.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <cstdlib>
+
+#include "bankrec/domain/json.h"
+#include "bankrec/jobs/queue.h"
+#include "bankrec/net/http_client.h"
+#include "bankrec/store/audit_log.h"
+#include "store_context.h"
+
+namespace bankrec::app {
+
+struct DaemonConnectors::Entry {
+  connectors::ConnectorSettings settings;
+  std::unique_ptr<net::HttpClient> http;
+  std::unique_ptr<connectors::Connector> connector;
+  std::unique_ptr<jobs::ConnectorEnv> env;
+  std::mutex run_mutex;  //!< one run of a connector at a time (a manual sync beside a scheduled one)
+};
+
+namespace {
+
+std::string env_or_empty(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr ? value : "";
+}
+
+}  // namespace
+
+store::KeyLocations connectors_key_where(const GlobalOptions& global) {
+  return {env_or_empty("CREDENTIALS_DIRECTORY"), env_or_empty("BANKREC_CONNECTORS_KEY_FILE"), global.data_dir};
+}
+
+std::vector<store::ConnectorDefinition> connector_definitions(const AppConfig& config) {
+  std::vector<store::ConnectorDefinition> out;
+  for (const auto& s : config.connectors)
+    out.push_back({s.name, s.type, jobs::settings_json(s), s.schedule, s.enabled});
+  return out;
+}
+
+Result<const connectors::ConnectorSettings*> configured_connector(const AppConfig& config, std::string_view name) {
+  std::string names;
+  for (const auto& s : config.connectors) {
+    if (s.name == name) return &s;
+    names += (names.empty() ? "" : ", ") + s.name;
+  }
+  return fail(Errc::not_found, "no connector '" + std::string(name) + "' in " + config.source +
+                                   (names.empty() ? " (its connectors: list is empty)" : " (configured: " + names + ")"));
+}
+
+DaemonConnectors::~DaemonConnectors() = default;
+
+Result<std::unique_ptr<DaemonConnectors>> DaemonConnectors::create(const AppConfig& config, const GlobalOptions& global,
+                                                                   store::Store& store, std::mutex& store_mutex,
+                                                                   const formats::FormatRegistry& formats,
+                                                                   const Clock& clock, metrics::Registry& metrics,
+                                                                   ConnectorAlertSink alerts, jobs::IngestOptions ingest) {
+  std::unique_ptr<DaemonConnectors> d(new DaemonConnectors());
+  d->store_ = &store;
+  d->store_mutex_ = &store_mutex;
+  d->clock_ = &clock;
+  d->metrics_ = std::make_unique<jobs::ConnectorMetrics>(metrics);
+  d->key_ = std::make_unique<store::SecretKey>(
+      BANKREC_TRY(store::open_connectors_key(connectors_key_where(global), /*create=*/true)));
+  {
+    std::lock_guard lock(store_mutex);
+    BANKREC_TRY(store::ConnectorsRepo(store, *d->key_).sync(connector_definitions(config), "bankrecd"));
+  }
+  for (const auto& s : config.connectors) {
+    if (!s.enabled) continue;
+    auto entry = std::make_unique<Entry>();
+    entry->settings = s;
+    const std::string name = s.name;
+    entry->http = BANKREC_TRY(net::make_http_client(s.http, clock, [name](const net::HttpExchangeLog& x) {
+      spdlog::get("jobs")->debug("connector={} {}", name, x.to_string());
+    }));
+    entry->connector = BANKREC_TRY(connectors::builtin_registry().create(s));
+    entry->env = std::make_unique<jobs::ConnectorEnv>(jobs::ConnectorEnv{
+        store, store_mutex, *d->key_, formats, clock, *entry->http, alerts, d->metrics_.get(), ingest});
+    d->entries_.emplace(name, std::move(entry));
+  }
+  return d;
+}
+
+void DaemonConnectors::install(jobs::Queue& queue, jobs::Health& health) {
+  queue.set_handler(store::JobKind::fetch, [this](const store::JobRecord& job) { return run(job); });
+  for (const auto& [name, entry] : entries_) health.add("connector:" + name, health_check(name));
+}
+
+Result<void> DaemonConnectors::add_schedules(jobs::Scheduler& scheduler) {
+  for (const auto& [name, entry] : entries_) {
+    auto schedule = BANKREC_TRY(jobs::Schedule::parse(entry->settings.schedule));
+    BANKREC_TRY(scheduler.add({"connector:" + name, std::move(schedule), store::JobKind::fetch,
+                               "{\"connector\":" + domain::json_quote(name) + "}", std::chrono::seconds(0)}));
+  }
+  return ok();
+}
+
+jobs::JobOutcome DaemonConnectors::run(const store::JobRecord& job) {
+  boost::system::error_code ec;
+  const auto value = boost::json::parse(job.payload_json, ec);
+  const auto* name_value = !ec && value.is_object() ? value.as_object().if_contains("connector") : nullptr;
+  if (name_value == nullptr || !name_value->is_string())
+    return jobs::JobOutcome::permanent({Errc::invalid_input, "fetch job without a connector name", {}});
+  const std::string name(name_value->as_string());
+  const auto it = entries_.find(name);
+  if (it == entries_.end())
+    return jobs::JobOutcome::permanent({Errc::not_found, "connector '" + name + "' is not configured or not enabled", {}});
+  Entry& entry = *it->second;
+  std::lock_guard run_lock(entry.run_mutex);
+  const auto log = spdlog::get("jobs");
+  log->info("connector fetching connector={} job={} attempt={}", name, job.id, job.attempts);
+  const auto report = jobs::run_connector(*entry.connector, entry.settings, *entry.env);
+  for (const auto& a : report.accounts)
+    log->info("connector account connector={} account={} from={} to={} status=\"{}\" new={} skipped={}", name,
+              a.account, a.from.iso(), a.to.iso(), a.status, a.entries_new, a.entries_skipped);
+  if (report.outcome.kind != jobs::JobOutcome::Kind::succeeded)
+    log->warn("connector run failed connector={} job={}: {}", name, job.id, report.outcome.error.message);
+  else if (report.skipped)
+    log->info("connector skipped connector={}: {}", name, report.stopped ? "waiting for a new consent" : "disabled");
+  if (report.entries_new > 0 && new_entries_hook_) new_entries_hook_(name, report.entries_new);
+  return report.outcome;
+}
+
+jobs::HealthCheck DaemonConnectors::health_check(const std::string& name) {
+  return [this, name]() -> jobs::CheckResult {
+    const Entry& entry = *entries_.at(name);
+    std::optional<store::ConnectorRow> row;
+    std::optional<store::ConsentRow> consent;
+    {
+      std::lock_guard lock(*store_mutex_);
+      store::ConnectorsRepo repo(*store_, *key_);
+      auto r = repo.find(name);
+      if (!r) return {jobs::HealthStatus::warn, "cannot read connector state: " + r.error().message};
+      row = *r;
+      auto c = repo.consent(name);
+      if (c) consent = *c;
+    }
+    if (!row) return {jobs::HealthStatus::warn, "connector not in the database yet"};
+    if (row->state == "needs_consent")
+      return {jobs::HealthStatus::warn, "stopped until `bankrec connector consent " + name + "`: " + row->state_detail.value_or("")};
+    const auto now = clock_->now();
+    const auto today = domain::Date::from_days(std::chrono::floor<std::chrono::days>(now).time_since_epoch().count());
+    if (consent && consent->valid_until && consent->valid_until->to_days() - today.to_days() <= 7)
+      return {jobs::HealthStatus::warn, "consent expires on " + consent->valid_until->iso()};
+    if (!row->last_success_at) {
+      if (row->last_status && *row->last_status != "ok")
+        return {jobs::HealthStatus::warn, "no successful fetch yet; last: " + *row->last_status};
+      return {jobs::HealthStatus::ok, "no fetch yet"};
+    }
+    auto last = jobs::parse_utc_timestamp(*row->last_success_at);
+    auto schedule = jobs::Schedule::parse(entry.settings.schedule);
+    if (last && schedule) {
+      // Late when the run after the one after the last success should have happened by now (+1 h).
+      const auto next = schedule->next_after(*last);
+      const auto after = next ? schedule->next_after(*next) : std::nullopt;
+      if (after && now > *after + std::chrono::hours(1))
+        return {jobs::HealthStatus::warn, "no successful fetch since " + *row->last_success_at};
+    }
+    return {jobs::HealthStatus::ok, "last success " + *row->last_success_at};
+  };
+}
+
+}  // namespace bankrec::app
