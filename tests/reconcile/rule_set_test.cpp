@@ -37,6 +37,28 @@ TEST(RuleSet, a_rule_that_forbids_auto_turns_a_sure_match_into_a_suggestion) {
   EXPECT_EQ(d[1].kind, DecisionKind::automatic);  // below the rule's minimum: defaults apply
 }
 
+// A rule on probation never posts: what it would post becomes the best suggestion, marked as a shadow result.
+TEST(RuleSet, a_shadow_rule_suggests_what_it_would_post) {
+  RuleSet rules = default_rule_set();
+  MatchRule trial;
+  trial.name = "new rule";
+  trial.when.direction = Direction::incoming;
+  trial.when.amount_min_minor = 100000;
+  trial.shadow = true;
+  rules.rules.push_back(trial);
+  const auto d = run(book(), {entry(119000, "RE-2026-000123"), entry(50000, "RE-2026-000124")}, rules);
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0].kind, DecisionKind::suggest);
+  EXPECT_TRUE(d[0].shadow_auto);
+  EXPECT_THAT(d[0].reasons, Contains("rule 'new rule' runs in shadow mode: it would post this line automatically"));
+  EXPECT_THAT(ids(d[0].suggestions.at(0).matches), ElementsAre("A"));
+  EXPECT_EQ(d[1].kind, DecisionKind::automatic);  // the rule does not apply: defaults post
+  EXPECT_FALSE(d[1].shadow_auto);
+  // A shadow rule that only suggests anyway has nothing it would post.
+  rules.rules.back().allow_auto = false;
+  EXPECT_FALSE(run(book(), {entry(119000, "RE-2026-000123")}, rules)[0].shadow_auto);
+}
+
 TEST(RuleSet, strategies_restrict_the_candidates) {
   RuleSet rules = default_rule_set();
   MatchRule only_partner;

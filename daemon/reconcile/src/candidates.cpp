@@ -29,14 +29,13 @@ constexpr std::size_t kMaxPartners = 12;
 constexpr std::size_t kMaxGroupAlternatives = 4;
 constexpr std::size_t kMaxSameAmount = 5;
 
-std::string normalized_iban(const std::optional<std::string>& iban) {
-  std::string out;
-  if (!iban) return out;
+void normalized_iban(const std::optional<std::string>& iban, std::string& out) {
+  out.clear();
+  if (!iban) return;
   for (char c : *iban) {
     if (c == ' ') continue;
     out.push_back((c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c);
   }
-  return out;
 }
 
 void add_evidence(std::vector<PartnerEvidence>& out, PartnerEvidence e) {
@@ -50,7 +49,19 @@ void add_evidence(std::vector<PartnerEvidence>& out, PartnerEvidence e) {
   it->points = std::min(best + kAgreementBonus, kIbanPoints + kAgreementBonus);
   it->by_iban |= e.by_iban;
   it->name_similarity = std::max(it->name_similarity, e.name_similarity);
-  if (e.points > 0 && it->reason.find(e.reason) == std::string::npos) it->reason += "; " + e.reason;
+  if (e.points > 0 && !it->parts.contains(e.parts.front())) it->parts.push(e.parts.front());
+}
+
+PartnerEvidence evidence(std::uint32_t partner, int points, Note why, std::string_view field, bool by_iban,
+                         int similarity) {
+  PartnerEvidence e;
+  e.partner = partner;
+  e.points = points;
+  e.parts.push(why);
+  e.field = field;
+  e.by_iban = by_iban;
+  e.name_similarity = similarity;
+  return e;
 }
 
 /// Names at a bank's field limit may have been cut off (MT940 ?32/?33: 27 each, SEPA: 70, camt: 140).
@@ -64,8 +75,7 @@ void partners_by_name(const ItemIndex& index, const RuleSet& rules, EntryContext
   if (const auto* exact = index.find_partners_by_name(ctx.name)) {
     const int points = exact->size() == 1 ? kNameExactPoints : kNameSharedPoints;
     for (auto p : *exact)
-      add_evidence(ctx.partners, {p, points, "counterparty name equals partner '" + index.partners[p].display_name + "'",
-                                  "counterparty_name", false, 1000});
+      add_evidence(ctx.partners, evidence(p, points, {Why::name_equals, p}, "counterparty_name", false, 1000));
     return;
   }
   if (!fuzzy) return;
@@ -80,10 +90,8 @@ void partners_by_name(const ItemIndex& index, const RuleSet& rules, EntryContext
   for (const auto& [p, sim] : found->second) {
     const int span = std::max(1, 1000 - rules.name_similarity_min_permille);
     const int points = kFuzzyMinPoints + (kNameExactPoints - kFuzzyMinPoints) * (sim - rules.name_similarity_min_permille) / span;
-    add_evidence(ctx.partners, {p, points,
-                                "counterparty name similar to partner '" + index.partners[p].display_name + "' (" +
-                                    std::to_string(sim / 10) + "%)",
-                                "counterparty_name", false, sim});
+    add_evidence(ctx.partners, evidence(p, points, {Why::name_similar, p, static_cast<std::uint32_t>(sim)},
+                                        "counterparty_name", false, sim));
   }
 }
 
@@ -116,31 +124,31 @@ void counter_drafts(const RuleSet& rules, const EntryContext& ctx, std::vector<D
   for (const auto& rule : rules.counter_bookings) {
     if (!direction_fits(rule.direction, ctx.amount)) continue;
     int points = 0;
-    std::string why;
+    CounterVia why = CounterVia::gvc;
     const auto& code = e.transaction_code;
     if (code.gvc && std::find(rule.gvc_codes.begin(), rule.gvc_codes.end(), *code.gvc) != rule.gvc_codes.end()) {
       points = 92;
-      why = "transaction code GVC " + *code.gvc;
     } else if (code.iso && std::any_of(rule.iso_codes.begin(), rule.iso_codes.end(),
                                        [&](const std::string& c) { return code.iso->starts_with(c); })) {
       points = 92;
-      why = "transaction code " + *code.iso;
+      why = CounterVia::iso;
     } else if (contains_any(ctx.name, rule.name_keywords)) {
       points = 90;
-      why = "counterparty name";
+      why = CounterVia::name;
     } else if (!rule.text_keywords.empty() &&
                (text_ready || (text = text::normalize_for_matching(e.posting_text.value_or("") + " " +
                                                                    e.remittance.value_or("")),
                                text_ready = true)) &&
                contains_any(text, rule.text_keywords)) {
       points = 88;
-      why = "purpose text";
+      why = CounterVia::text;
     }
     if (points == 0) continue;
     Draft d;
     d.counter = &rule;
     d.identity = points;
-    d.reasons.push_back("recurring line '" + rule.name + "' recognised by " + why + "; booked to account " + rule.account);
+    d.notes.push({Why::counter_booking, static_cast<std::uint32_t>(&rule - rules.counter_bookings.data()),
+                  static_cast<std::uint32_t>(why)});
     d.features.field = "counter_booking";
     d.features.token = rule.name;
     out.push_back(std::move(d));
@@ -161,30 +169,30 @@ bool has_counter_code(const RuleSet& rules, const domain::Entry& e, const std::s
 
 }  // namespace
 
-EntryContext read_entry(const ItemIndex& index, const RuleSet& rules, const domain::Entry& entry,
-                        RunScratch& scratch) {
-  EntryContext ctx;
+void read_entry(const ItemIndex& index, const RuleSet& rules, const domain::Entry& entry, RunScratch& scratch,
+                EntryContext& ctx) {
   ctx.entry = &entry;
   ctx.amount = entry.amount.minor();
   ctx.date = entry.booking_date ? entry.booking_date : entry.value_date;
   ctx.is_return = entry.return_info.has_value() || entry.reversal;
+  ctx.name.clear();
+  ctx.partners.clear();
+  ctx.iban_partners.clear();
   if (entry.counterparty.name) ctx.name = normalized_name(*entry.counterparty.name, scratch);
   ctx.is_psp = !ctx.name.empty() && std::any_of(rules.psp_names.begin(), rules.psp_names.end(), [&](const std::string& n) {
     return ctx.name.find(n) != std::string::npos;
   });
-  ctx.iban = normalized_iban(entry.counterparty.iban);
-  ctx.text = scan_entry_text(index, entry);
-  if (ctx.is_psp) return ctx;
+  normalized_iban(entry.counterparty.iban, ctx.iban);
+  scan_entry_text(index, entry, ctx.text);
+  if (ctx.is_psp) return;
   if (const auto* by_iban = ctx.iban.empty() ? nullptr : index.find_partners_by_iban(ctx.iban)) {
-    ctx.iban_partners = *by_iban;
+    ctx.iban_partners.assign(by_iban->begin(), by_iban->end());
     const int points = by_iban->size() == 1 ? kIbanPoints : kIbanSharedPoints;
     for (auto p : *by_iban)
-      add_evidence(ctx.partners, {p, points, "counterparty IBAN known for partner '" + index.partners[p].display_name + "'",
-                                  "counterparty_iban", true, 0});
+      add_evidence(ctx.partners, evidence(p, points, {Why::iban_known, p}, "counterparty_iban", true, 0));
   }
   for (auto p : ctx.text.customer_partners)
-    add_evidence(ctx.partners, {p, kCustomerNumberPoints, "customer number " + ctx.text.customer_token + " cited",
-                                "customer_number", false, 0});
+    add_evidence(ctx.partners, evidence(p, kCustomerNumberPoints, {Why::customer_cited}, "customer_number", false, 0));
   // Fuzzy names only when nothing better identifies the payer and no transaction code marks the line
   // as a recurring booking: the trigram search is the costly part.
   partners_by_name(index, rules, ctx,
@@ -193,7 +201,7 @@ EntryContext read_entry(const ItemIndex& index, const RuleSet& rules, const doma
   std::stable_sort(ctx.partners.begin(), ctx.partners.end(),
                    [](const PartnerEvidence& a, const PartnerEvidence& b) { return a.points > b.points; });
   if (ctx.partners.size() > kMaxPartners) ctx.partners.resize(kMaxPartners);
-  return ctx;
+  for (std::size_t k = 0; k < ctx.partners.size(); ++k) ctx.partners[k].slot = static_cast<std::uint32_t>(k);
 }
 
 namespace {
@@ -215,41 +223,41 @@ void judge_payer(const ItemIndex& index, const EntryContext& ctx, Draft& d) {
     d.partner_adjust += kPartnerConfirms;
     d.features.iban_known = e->by_iban;
     d.features.name_similarity_permille = ctx.name.empty() ? 0 : jaro_winkler_permille(ctx.name, partner_name);
-    d.reasons.push_back(e->reason);
+    d.notes.push({Why::evidence, e->slot, static_cast<std::uint32_t>(EvidenceSuffix::none)});
     return;
   }
   d.features.name_similarity_permille = ctx.name.empty() ? 0 : name_similarity_permille(ctx.name, partner_name);
   if (d.features.name_similarity_permille >= kConfirmingSimilarity) {
     d.partner_adjust += kPartnerConfirms;
-    d.reasons.push_back("counterparty name similar to partner '" + index.partners[partner].display_name + "' (" +
-                        std::to_string(d.features.name_similarity_permille / 10) + "%)");
+    d.notes.push({Why::name_similar, partner, static_cast<std::uint32_t>(d.features.name_similarity_permille)});
     return;
   }
   if (!ctx.iban_partners.empty()) {
     d.partner_adjust -= kPartnerContradicts;
-    d.reasons.push_back("counterparty IBAN belongs to partner '" + index.partners[ctx.iban_partners.front()].display_name +
-                        "', not to the items' partner");
+    d.notes.push({Why::payer_iban_other, ctx.iban_partners.front()});
     return;
   }
-  d.reasons.push_back("payer '" + ctx.entry->counterparty.name.value_or("unknown") + "' is not known as the items' partner");
+  d.notes.push({Why::payer_unknown});
 }
 
-Draft cited_draft(const ItemIndex& index, const Mention& m, const ItemHit& h) {
+Draft cited_draft(const Mention& m, std::uint32_t mention, std::uint32_t hit) {
+  const ItemHit& h = m.hits[hit];
   Draft d;
   d.items = {h.item};
   d.identity = h.strength;
   d.cited = true;
+  d.creditor_reference = std::string_view(h.how).starts_with("creditor reference");
   d.features.token = m.token;
   d.features.field = m.field;
   d.features.identity = h.strength;
   d.features.slips = h.slips;
-  d.reasons.push_back(h.how + " " + index.items[h.item].document_number + " in " + m.field +
-                      (m.hits.size() > 1 ? " (the citation fits " + std::to_string(m.hits.size()) + " items)" : ""));
+  d.notes.push({Why::cited, mention, hit});
   return d;
 }
 
 /// Listed numbers: one item per cited number; alternatives when a citation fits several items equally.
-void group_drafts(const ItemIndex& index, const EntryContext& ctx, std::vector<Draft>& out) {
+void group_drafts(const EntryContext& ctx, std::vector<Draft>& out) {
+  if (ctx.text.mentions.size() < 2) return;
   std::vector<std::vector<const ItemHit*>> options;
   for (const auto& m : ctx.text.mentions) {
     int best = -1000;
@@ -276,20 +284,18 @@ void group_drafts(const ItemIndex& index, const EntryContext& ctx, std::vector<D
     Draft d;
     d.cited = true;
     int weakest = 1000;
-    std::string numbers;
     for (const auto* h : combo) {
       if (std::find(d.items.begin(), d.items.end(), h->item) != d.items.end()) continue;
       d.items.push_back(h->item);
       weakest = std::min(weakest, h->strength);
       d.features.slips += h->slips;
-      numbers += (numbers.empty() ? "" : ", ") + index.items[h->item].document_number;
     }
     if (d.items.size() < 2) continue;
     d.identity = weakest + kGroupBonus;
     d.features.identity = d.identity;
-    d.features.token = numbers;
+    d.features.token_from_items = true;
     d.features.field = ctx.text.mentions.front().field;
-    d.reasons.push_back(std::to_string(d.items.size()) + " document numbers listed: " + numbers);
+    d.notes.push({Why::numbers_listed});
     out.push_back(std::move(d));
   }
 }
@@ -301,35 +307,33 @@ bool is_cited(const EntryContext& ctx, std::uint32_t item) {
   return false;
 }
 
-Draft partner_draft(const ItemIndex& index, const EntryContext& ctx, const PartnerEvidence& e,
-                    std::vector<std::uint32_t> items, int bonus, std::string why) {
+Draft partner_draft(const EntryContext& ctx, const PartnerEvidence& e, std::vector<std::uint32_t> items, int bonus,
+                    Note why) {
   Draft d;
   d.items = std::move(items);
   d.identity = e.points + bonus;
   d.features.field = e.field;
   d.features.iban_known = e.by_iban;
   d.features.name_similarity_permille = e.name_similarity;
-  d.reasons.push_back(e.reason);
-  d.reasons.push_back(std::move(why));
+  d.notes.push({Why::evidence, e.slot, static_cast<std::uint32_t>(e.suffix)});
+  d.notes.push(why);
   if (!ctx.text.mentions.empty() && !std::any_of(d.items.begin(), d.items.end(), [&](auto i) { return is_cited(ctx, i); })) {
     d.identity -= kOtherNumberCited;
-    d.reasons.push_back("the purpose text cites another document");
+    d.notes.push({Why::other_document_cited});
   }
   d.features.identity = d.identity;
-  (void)index;
   return d;
 }
 
-/// Open items of one partner in the entry's currency and direction family, oldest due first.
-std::vector<std::uint32_t> open_items_of(const ItemIndex& index, const EntryContext& ctx, std::uint32_t partner,
-                                         std::span<const std::int64_t> remaining) {
-  std::vector<std::uint32_t> out;
+/// Open items of one partner in the entry's currency and direction family, oldest due first, into `out`.
+void open_items_of(const ItemIndex& index, const EntryContext& ctx, std::uint32_t partner,
+                   std::span<const std::int64_t> remaining, std::vector<std::uint32_t>& out) {
+  out.clear();
   for (auto i : index.partners[partner].items)
     if (remaining[i] != 0 && index.items[i].amount.currency() == ctx.entry->amount.currency()) out.push_back(i);
-  return out;
 }
 
-void subset_drafts(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx, const PartnerEvidence& e,
+void subset_drafts(const RuleSet& rules, const EntryContext& ctx, const PartnerEvidence& e,
                    const std::vector<std::uint32_t>& open, std::span<const std::int64_t> remaining,
                    std::vector<Draft>& out) {
   std::vector<std::uint32_t> pool(open.begin(),
@@ -342,30 +346,28 @@ void subset_drafts(const ItemIndex& index, const RuleSet& rules, const EntryCont
     std::vector<std::uint32_t> items;
     for (auto k : sol) items.push_back(pool[k]);
     std::sort(items.begin(), items.end());
-    out.push_back(partner_draft(index, ctx, e, std::move(items), unique ? kUniqueSubsetBonus : 0,
-                                unique ? "the only combination of the partner's open items that adds up to the amount"
-                                       : "a combination of the partner's open items adds up to the amount"));
+    out.push_back(partner_draft(ctx, e, std::move(items), unique ? kUniqueSubsetBonus : 0,
+                                {unique ? Why::only_combination : Why::a_combination}));
   }
 }
 
-std::vector<std::uint32_t> equal_amount_items(const std::vector<std::uint32_t>& open, const EntryContext& ctx,
-                                              std::span<const std::int64_t> remaining) {
-  std::vector<std::uint32_t> equal;
+void equal_amount_items(const std::vector<std::uint32_t>& open, const EntryContext& ctx,
+                        std::span<const std::int64_t> remaining, std::vector<std::uint32_t>& equal) {
+  equal.clear();
   for (auto i : open)
     if (remaining[i] == ctx.amount) equal.push_back(i);
-  return equal;
 }
 
 void exact_amount_drafts(const ItemIndex& index, const EntryContext& ctx, const PartnerEvidence& e,
-                         std::vector<std::uint32_t> equal, std::vector<Draft>& out) {
+                         const std::vector<std::uint32_t>& equal, std::vector<Draft>& out) {
   const bool unique = equal.size() == 1;
   const bool alone = unique && index.count_amount(ctx.entry->amount.currency().str(), ctx.amount) == 1;
-  if (equal.size() > kMaxSameAmount) equal.resize(kMaxSameAmount);
-  for (auto i : equal)
-    out.push_back(partner_draft(index, ctx, e, {i}, unique ? kUniqueAmountBonus + (alone ? kGloballyUniqueBonus : 0) : 0,
-                                alone    ? "the only open item of this amount"
-                                : unique ? "the partner's only open item of this amount"
-                                         : std::to_string(equal.size()) + " open items of the partner have this amount"));
+  const std::size_t count = equal.size();
+  for (auto i : std::span(equal).first(std::min(count, kMaxSameAmount)))
+    out.push_back(partner_draft(ctx, e, {i}, unique ? kUniqueAmountBonus + (alone ? kGloballyUniqueBonus : 0) : 0,
+                                alone    ? Note{Why::only_amount_anywhere}
+                                : unique ? Note{Why::partner_only_amount}
+                                         : Note{Why::partner_same_amount, 0, static_cast<std::uint32_t>(count)}));
 }
 
 /// No item of exactly this amount: items the amount fits with cash discount or fees, and combinations.
@@ -382,23 +384,26 @@ void near_amount_drafts(const ItemIndex& index, const RuleSet& rules, const Entr
     if (shortfall * 10000 <= std::llabs(due) * std::max(rules.fee_tolerance_basis_points, 300)) near.push_back(i);
   }
   if (discounted.size() == 1) {
-    out.push_back(partner_draft(index, ctx, e, discounted, kUniqueAmountBonus,
-                                "the partner's only open item the amount fits after cash discount"));
+    out.push_back(partner_draft(ctx, e, discounted, kUniqueAmountBonus, {Why::fits_after_discount}));
   }
   const bool unique_near = near.size() == 1;
   for (std::size_t k = 0; k < near.size() && k < kMaxSameAmount; ++k)
-    out.push_back(partner_draft(index, ctx, e, {near[k]}, unique_near ? kUniqueAmountBonus - 10 : 0,
-                                "the partner's open item closest to the amount"));
-  subset_drafts(index, rules, ctx, e, open, remaining, out);
+    out.push_back(partner_draft(ctx, e, {near[k]}, unique_near ? kUniqueAmountBonus - 10 : 0, {Why::closest_amount}));
+  subset_drafts(rules, ctx, e, open, remaining, out);
 }
 
 void partner_drafts(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx,
                     std::span<const std::int64_t> remaining, std::vector<Draft>& out) {
-  std::vector<std::vector<std::uint32_t>> open(ctx.partners.size()), equal(ctx.partners.size());
+  // Per partner slot, reused from line to line (one set per thread).
+  thread_local std::vector<std::vector<std::uint32_t>> open, equal;
+  if (open.size() < ctx.partners.size()) {
+    open.resize(ctx.partners.size());
+    equal.resize(ctx.partners.size());
+  }
   int named_with_amount = 0;
   for (std::size_t k = 0; k < ctx.partners.size(); ++k) {
-    open[k] = open_items_of(index, ctx, ctx.partners[k].partner, remaining);
-    equal[k] = equal_amount_items(open[k], ctx, remaining);
+    open_items_of(index, ctx, ctx.partners[k].partner, remaining, open[k]);
+    equal_amount_items(open[k], ctx, remaining, equal[k]);
     named_with_amount += ctx.partners[k].field == "counterparty_name" && !equal[k].empty();
   }
   for (std::size_t k = 0; k < ctx.partners.size(); ++k) {
@@ -411,12 +416,12 @@ void partner_drafts(const ItemIndex& index, const RuleSet& rules, const EntryCon
     if (e.field == "counterparty_name" && named_with_amount == 1 && e.points < kNameExactPoints &&
         e.name_similarity == 1000) {
       e.points = kNameExactPoints;
-      e.reason += " (the only one of that name with an open item of this amount)";
+      e.suffix = EvidenceSuffix::only_one_of_name;
     }
     // Of the partners whose names are only similar, this is the one with an open item of this amount.
     if (e.field == "counterparty_name" && named_with_amount == 1 && e.name_similarity < 1000 && equal[k].size() == 1) {
       e.points += kSoleSimilarBonus;
-      e.reason += " (the only similar name with an open item of this amount)";
+      e.suffix = EvidenceSuffix::only_similar_name;
     }
     exact_amount_drafts(index, ctx, e, equal[k], out);
   }
@@ -424,18 +429,17 @@ void partner_drafts(const ItemIndex& index, const RuleSet& rules, const EntryCon
 
 }  // namespace
 
-std::vector<Draft> build_drafts(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx,
-                                std::span<const std::int64_t> remaining) {
-  std::vector<Draft> out;
-  for (const auto& m : ctx.text.mentions)
-    for (const auto& h : m.hits) out.push_back(cited_draft(index, m, h));
-  group_drafts(index, ctx, out);
+void build_drafts(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx,
+                  std::span<const std::int64_t> remaining, std::vector<Draft>& out) {
+  out.clear();
+  for (std::uint32_t m = 0; m < ctx.text.mentions.size(); ++m)
+    for (std::uint32_t h = 0; h < ctx.text.mentions[m].hits.size(); ++h)
+      out.push_back(cited_draft(ctx.text.mentions[m], m, h));
+  group_drafts(ctx, out);
   if (ctx.is_return) {
     for (auto& d : out) {
       d.identity += kReturnBonus;
-      d.reasons.push_back("returned payment" +
-                          (ctx.entry->return_info && ctx.entry->return_info->reason ? " (" + *ctx.entry->return_info->reason + ")" : std::string()) +
-                          ": the item reopens and is flagged for dunning");
+      d.notes.push({Why::returned});
     }
   } else {
     // A cited item that the amount settles exactly needs no search over the partner's other items:
@@ -452,7 +456,6 @@ std::vector<Draft> build_drafts(const ItemIndex& index, const RuleSet& rules, co
   }
   for (auto& d : out)
     if (d.cited) judge_payer(index, ctx, d);
-  return out;
 }
 
 namespace {

@@ -1,5 +1,7 @@
 #include "bankrec/reconcile/document_number.h"
 
+#include <algorithm>
+
 namespace bankrec::reconcile {
 namespace {
 
@@ -47,27 +49,30 @@ int fix_slips(std::string& word) {
   return fixed;
 }
 
-void split_word(const std::string& word, std::uint32_t offset, bool break_before, bool attached, bool joined,
-                int slips, std::vector<Token>& out) {
+/// Appends the letter and digit tokens of `word` as out[n], out[n + 1], ... (reusing tokens that are
+/// already there); returns the new count.
+std::size_t split_word(std::string_view word, std::uint32_t offset, bool break_before, bool attached, bool joined,
+                       int slips, std::vector<Token>& out, std::size_t n) {
   std::size_t i = 0;
   bool first = true;
   while (i < word.size()) {
     const bool digits = is_digit(word[i]);
     std::size_t j = i;
     while (j < word.size() && is_digit(word[j]) == digits) ++j;
-    Token t;
+    if (n == out.size()) out.emplace_back();
+    Token& t = out[n++];
     t.digits = digits;
-    t.text.reserve(j - i);
-    for (std::size_t k = i; k < j; ++k) t.text.push_back(upper(word[k]));
+    t.text.resize(j - i);
+    for (std::size_t k = i; k < j; ++k) t.text[k - i] = upper(word[k]);
     t.break_before = first && break_before;
     t.attached = first ? attached : true;
     t.joined = first ? joined : true;
     t.slips = static_cast<std::uint8_t>(digits ? slips : 0);
     t.offset = offset + static_cast<std::uint32_t>(i);
-    out.push_back(std::move(t));
     first = false;
     i = j;
   }
+  return n;
 }
 
 }  // namespace
@@ -75,6 +80,13 @@ void split_word(const std::string& word, std::uint32_t offset, bool break_before
 std::vector<Token> tokenize(std::string_view text) {
   std::vector<Token> out;
   out.reserve(text.size() / 4 + 4);
+  tokenize_into(text, out);
+  return out;
+}
+
+void tokenize_into(std::string_view text, std::vector<Token>& out) {
+  // Tokens already in `out` are overwritten in place (their strings keep their memory); the rest is cut.
+  std::size_t n = 0;
   bool strong = true;
   bool any_separator = true;
   bool space = true;
@@ -84,10 +96,16 @@ std::vector<Token> tokenize(std::string_view text) {
     const char c = text[i];
     if (is_digit(c) || is_alpha(c)) {
       const std::size_t start = i;
-      word.clear();
-      while (i < text.size() && (is_digit(text[i]) || is_alpha(text[i]))) word.push_back(text[i++]);
-      const int slips = fix_slips(word);
-      split_word(word, static_cast<std::uint32_t>(start), strong, !any_separator, !space && !strong, slips, out);
+      while (i < text.size() && (is_digit(text[i]) || is_alpha(text[i]))) ++i;
+      std::string_view w = text.substr(start, i - start);
+      // Only a word with a slip letter and a digit can change; the others are split as they are.
+      int slips = 0;
+      if (std::any_of(w.begin(), w.end(), is_slip_letter) && std::any_of(w.begin(), w.end(), is_digit)) {
+        word.assign(w);
+        slips = fix_slips(word);
+        w = word;
+      }
+      n = split_word(w, static_cast<std::uint32_t>(start), strong, !any_separator, !space && !strong, slips, out, n);
       strong = false;
       any_separator = false;
       space = false;
@@ -98,7 +116,7 @@ std::vector<Token> tokenize(std::string_view text) {
     any_separator = true;
     ++i;
   }
-  return out;
+  out.resize(n);
 }
 
 std::optional<DocumentNumber> split_document_number(std::string_view text) {

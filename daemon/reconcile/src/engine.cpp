@@ -22,11 +22,13 @@ std::uint64_t content_hash(const domain::Entry& e) {
     h ^= 0xFF;
     h *= 1099511628211ULL;
   };
-  mix(e.remittance.value_or(""));
-  mix(e.end_to_end_id.value_or(""));
-  mix(e.counterparty.iban.value_or(""));
-  mix(e.counterparty.name.value_or(""));
-  mix(e.bank_reference.value_or(""));
+  // Views, not value_or(""): that would copy every string of every line.
+  const auto view = [](const std::optional<std::string>& s) { return s ? std::string_view(*s) : std::string_view(); };
+  mix(view(e.remittance));
+  mix(view(e.end_to_end_id));
+  mix(view(e.counterparty.iban));
+  mix(view(e.counterparty.name));
+  mix(view(e.bank_reference));
   return h;
 }
 
@@ -61,23 +63,28 @@ std::vector<std::size_t> canonical_order(std::span<const EntryRef> entries) {
 }
 
 /// Stable identity of a candidate for de-duplication and tie-breaking: its sorted item positions
-/// (counter-bookings sort after items, by their rule's position).
-std::vector<std::uint32_t> candidate_key(const RuleSet& rules, const Scored& s) {
-  if (s.counter != nullptr)
-    return {0xFFFFFFFFu, static_cast<std::uint32_t>(s.counter - rules.counter_bookings.data())};
-  std::vector<std::uint32_t> key = s.items;
-  std::sort(key.begin(), key.end());
-  return key;
+/// (counter-bookings sort after items, by their rule's position), appended to `keys`.
+void append_candidate_key(const RuleSet& rules, const Scored& s, std::vector<std::uint32_t>& keys) {
+  if (s.counter != nullptr) {
+    keys.push_back(0xFFFFFFFFu);
+    keys.push_back(static_cast<std::uint32_t>(s.counter - rules.counter_bookings.data()));
+    return;
+  }
+  const std::size_t from = keys.size();
+  keys.insert(keys.end(), s.items.begin(), s.items.end());
+  std::sort(keys.begin() + static_cast<std::ptrdiff_t>(from), keys.end());
 }
 
-Candidate to_candidate(const ItemIndex& index, const EntryContext& ctx, Scored& s) {
+/// Only the kept candidates (the decision and the shown suggestions) get their text.
+Candidate to_candidate(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx, const Scored& s) {
   Candidate c;
+  c.matches.reserve(s.applied.size());
   for (const auto& [item, amount] : s.applied)
     c.matches.push_back({index.items[item].id, domain::Money(amount, ctx.entry->amount.currency())});
-  c.writeoff = s.writeoff;
+  if (s.writeoff) c.writeoff = render_writeoff(ctx, s);
   c.score = s.score;
-  c.reasons = std::move(s.reasons);
-  c.features = std::move(s.features);
+  c.reasons = render_reasons(index, rules, ctx, s);
+  c.features = render_features(index, s);
   return c;
 }
 
@@ -87,33 +94,66 @@ bool allowed(const CompiledRule* rule, const Draft& d) {
   return rule->allows(strategy_of(d));
 }
 
+/// Reused across the lines of one run: no allocation per candidate once warmed up.
+struct RankScratch {
+  std::vector<Draft> drafts;
+  std::vector<Scored> scored;
+  std::vector<std::uint32_t> keys;                          ///< every candidate's key, one after the other
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> at;  ///< candidate k: keys[at[k].first, +at[k].second)
+  std::vector<std::uint32_t> order;
+  std::vector<std::uint32_t> kept;
+};
+
 std::vector<Scored> rank(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx,
-                         std::span<const std::int64_t> remaining, const CompiledRule* rule) {
-  std::vector<std::pair<std::vector<std::uint32_t>, Scored>> keyed;
-  for (auto& draft : build_drafts(index, rules, ctx, remaining)) {
+                         std::span<const std::int64_t> remaining, const CompiledRule* rule, RankScratch& scratch) {
+  auto& scored = scratch.scored;
+  auto& keys = scratch.keys;
+  auto& at = scratch.at;
+  scored.clear();
+  keys.clear();
+  at.clear();
+  build_drafts(index, rules, ctx, remaining, scratch.drafts);
+  for (auto& draft : scratch.drafts) {
     if (!allowed(rule, draft)) continue;
+    const bool cited = draft.cited;
     Scored s = evaluate(index, rules, ctx, std::move(draft), remaining);
-    s.cited = draft.cited;
-    keyed.emplace_back(candidate_key(rules, s), std::move(s));
+    s.cited = cited;
+    const auto from = static_cast<std::uint32_t>(keys.size());
+    append_candidate_key(rules, s, keys);
+    at.emplace_back(from, static_cast<std::uint32_t>(keys.size()) - from);
+    scored.push_back(std::move(s));
   }
+  const auto key = [&](std::uint32_t k) { return std::span<const std::uint32_t>(keys).subspan(at[k].first, at[k].second); };
+  auto& order = scratch.order;
+  order.resize(scored.size());
+  for (std::uint32_t k = 0; k < order.size(); ++k) order[k] = k;
   // Best first; on equal scores a cited number explains more than a partner and amount alone.
-  std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
-    if (a.second.score != b.second.score) return a.second.score > b.second.score;
-    if (a.first != b.first) return a.first < b.first;
-    return a.second.cited > b.second.cited;
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    if (scored[a].score != scored[b].score) return scored[a].score > scored[b].score;
+    const auto ka = key(a), kb = key(b);
+    if (!std::equal(ka.begin(), ka.end(), kb.begin(), kb.end()))
+      return std::lexicographical_compare(ka.begin(), ka.end(), kb.begin(), kb.end());
+    return scored[a].cited > scored[b].cited;
   });
+  auto& kept = scratch.kept;
+  kept.clear();
   std::vector<Scored> out;
-  std::vector<std::vector<std::uint32_t>> seen;
-  for (auto& [key, s] : keyed) {
-    if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
-    seen.push_back(key);
-    out.push_back(std::move(s));
+  out.reserve(scored.size());
+  for (const auto k : order) {
+    const auto kk = key(k);
+    const bool seen = std::any_of(kept.begin(), kept.end(), [&](std::uint32_t j) {
+      const auto kj = key(j);
+      return std::equal(kj.begin(), kj.end(), kk.begin(), kk.end());
+    });
+    if (seen) continue;
+    kept.push_back(k);
+    out.push_back(std::move(scored[k]));
   }
   return out;
 }
 
-/// The decision for one line; moves reasons out of `ranked` (its items and amounts stay for apply()).
-Decision decide(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx, std::vector<Scored>& ranked,
+/// The decision for one line; renders the text of the best candidate and the shown suggestions only.
+Decision decide(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx, const std::vector<Scored>& ranked,
                 const CompiledRule* rule) {
   Decision d;
   if (ranked.empty() || ranked.front().score < rules.suggest_minimum) {
@@ -123,36 +163,40 @@ Decision decide(const ItemIndex& index, const RuleSet& rules, const EntryContext
                                              std::to_string(rules.suggest_minimum));
     return d;
   }
-  Scored& best = ranked.front();
+  const Scored& best = ranked.front();
   const int second = ranked.size() > 1 ? ranked[1].score : 0;
   d.score = best.score;
-  d.features = best.features;
   d.flagged = ctx.is_return;
   const bool clear = best.score >= rules.auto_threshold && best.score - second >= rules.auto_margin;
-  const bool rule_allows_auto = rule == nullptr || rule->rule.allow_auto;
+  const bool rule_allows_auto = rule == nullptr || (rule->rule.allow_auto && !rule->rule.shadow);
+  d.shadow_auto = rule != nullptr && rule->rule.shadow && rule->rule.allow_auto && clear && best.auto_ok;
   if (clear && best.auto_ok && rule_allows_auto) {
     d.kind = DecisionKind::automatic;
-    Candidate c = to_candidate(index, ctx, best);
+    Candidate c = to_candidate(index, rules, ctx, best);
     d.matches = std::move(c.matches);
     d.writeoff = std::move(c.writeoff);
     d.reasons = std::move(c.reasons);
+    d.features = std::move(c.features);
     return d;
   }
+  d.features = render_features(index, best);
   d.kind = DecisionKind::suggest;
-  d.reasons = best.reasons;
+  d.reasons = render_reasons(index, rules, ctx, best);
   if (best.score < rules.auto_threshold)
     d.reasons.push_back("score " + std::to_string(best.score) + " below the auto threshold " +
                         std::to_string(rules.auto_threshold));
   else if (best.score - second < rules.auto_margin)
     d.reasons.push_back("only " + std::to_string(best.score - second) + " points ahead of the next candidate (margin " +
                         std::to_string(rules.auto_margin) + ")");
+  else if (d.shadow_auto)
+    d.reasons.push_back("rule '" + rule->rule.name + "' runs in shadow mode: it would post this line automatically");
   else if (!rule_allows_auto)
     d.reasons.push_back("rule '" + rule->rule.name + "' only suggests");
   else
     d.reasons.push_back("needs a person to confirm");
-  for (auto& s : ranked) {
+  for (const auto& s : ranked) {
     if (static_cast<int>(d.suggestions.size()) >= rules.max_suggestions || s.score < rules.suggest_minimum) break;
-    d.suggestions.push_back(to_candidate(index, ctx, s));
+    d.suggestions.push_back(to_candidate(index, rules, ctx, s));
   }
   return d;
 }
@@ -201,11 +245,13 @@ std::vector<Decision> Engine::run(std::span<const EntryRef> entries) const {
   for (const auto& info : index_->info) remaining.push_back(info.signed_open);
   std::vector<Decision> out(entries.size());
   RunScratch scratch;
+  RankScratch rank_scratch;
+  EntryContext ctx;
   for (const std::size_t i : canonical_order(entries)) {
     const CompiledRule* rule = select_rule(index_->match_rules, entries[i]);
     const RuleSet& rules = rule == nullptr ? rules_ : rule->effective;
-    const EntryContext ctx = read_entry(*index_, rules, *entries[i].entry, scratch);
-    auto ranked = rank(*index_, rules, ctx, remaining, rule);
+    read_entry(*index_, rules, *entries[i].entry, scratch, ctx);
+    auto ranked = rank(*index_, rules, ctx, remaining, rule, rank_scratch);
     Decision d = decide(*index_, rules, ctx, ranked, rule);
     if (rule != nullptr) d.reasons.insert(d.reasons.begin(), "rule '" + rule->rule.name + "'");
     if (d.kind == DecisionKind::automatic) apply(ctx, ranked.front(), remaining);

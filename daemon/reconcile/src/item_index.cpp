@@ -101,37 +101,50 @@ std::string customer_number_digits(std::string_view id) {
 }
 
 void ItemIndex::add_document_keys(std::uint32_t item, std::string_view number, bool reference) {
-  const auto doc = split_document_number(number);
-  if (!doc) return;
-  std::vector<std::string_view> stripped;
-  std::string concat;
-  for (const auto& g : doc->groups) {
+  // split_document_number() without its copies: the groups are views into reused tokens.
+  thread_local std::vector<Token> tokens;
+  thread_local std::vector<std::string_view> groups, stripped, joined(1), last(1);
+  thread_local std::string prefix, concat;
+  tokenize_into(number, tokens);
+  prefix.clear();
+  groups.clear();
+  for (const Token& t : tokens) {
+    if (t.digits) groups.emplace_back(t.text);
+    else if (groups.empty()) prefix += t.text;
+  }
+  if (groups.empty()) return;
+  stripped.clear();
+  concat.clear();
+  for (const auto g : groups) {
     stripped.push_back(strip_zeros(g));
     concat += g;
   }
-  const std::vector<std::string_view> joined{concat};
-  const auto add = [&](KeyKind kind, std::string_view prefix, const std::vector<std::string_view>& groups) {
-    postings_.push_back({document_key(kind, prefix, groups), item, reference});
+  joined.front() = concat;
+  const auto add = [&](KeyKind kind, std::string_view key_prefix, const std::vector<std::string_view>& key_groups) {
+    postings_.push_back({document_key(kind, key_prefix, key_groups), item, reference});
   };
-  add(KeyKind::full, doc->prefix, stripped);
-  if (doc->groups.size() > 1) add(KeyKind::concat, doc->prefix, joined);
-  if (!doc->prefix.empty()) {
+  add(KeyKind::full, prefix, stripped);
+  if (groups.size() > 1) add(KeyKind::concat, prefix, joined);
+  if (!prefix.empty()) {
     add(KeyKind::bare_full, "", stripped);
     add(KeyKind::bare_concat, "", joined);
-    if (doc->prefix != last_prefix_) {
-      prefixes_.insert(doc->prefix);
-      last_prefix_ = doc->prefix;
+    if (prefix != last_prefix_) {
+      prefixes_.insert(prefix);
+      last_prefix_ = prefix;
     }
   }
-  bool all_years = doc->groups.size() >= 2;
-  for (std::size_t g = 0; g + 1 < doc->groups.size(); ++g) {
-    const bool two_digit = doc->groups[g].size() == 2 && doc->groups[g + 1].size() > 2;
-    all_years &= is_year_group(doc->groups[g], two_digit);
+  bool all_years = groups.size() >= 2;
+  for (std::size_t g = 0; g + 1 < groups.size(); ++g) {
+    const bool two_digit = groups[g].size() == 2 && groups[g + 1].size() > 2;
+    all_years &= is_year_group(groups[g], two_digit);
   }
-  if (all_years && !doc->prefix.empty()) add(KeyKind::sequence, doc->prefix, {stripped.back()});
+  if (all_years && !prefix.empty()) {
+    last.front() = stripped.back();
+    add(KeyKind::sequence, prefix, last);
+  }
   if (!reference) {
-    info[item].prefix = doc->prefix;
-    info[item].key_text = join_key(doc->prefix, stripped);
+    info[item].prefix = prefix;
+    info[item].key_text = join_key(prefix, stripped);
   }
 }
 

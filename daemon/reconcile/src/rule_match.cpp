@@ -99,8 +99,7 @@ const CompiledRule* select_rule(const std::vector<CompiledRule>& rules, const En
 Strategy strategy_of(const Draft& d) {
   if (d.counter != nullptr) return Strategy::counter_booking;
   if (d.cited)
-    return !d.reasons.empty() && d.reasons.front().starts_with("creditor reference") ? Strategy::creditor_reference
-                                                                                      : Strategy::document_number;
+    return d.creditor_reference ? Strategy::creditor_reference : Strategy::document_number;
   return d.features.field == "customer_number" ? Strategy::customer_number : Strategy::partner;
 }
 

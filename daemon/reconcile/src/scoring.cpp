@@ -36,14 +36,13 @@ bool partner_has_amount(const ItemIndex& index, std::uint32_t item, std::int64_t
   return false;
 }
 
-void write_off(Scored& s, const EntryContext& ctx, std::int64_t amount, std::string reason, const std::string& account) {
-  s.writeoff = WriteOff{domain::Money(amount, ctx.entry->amount.currency()), std::move(reason), account};
+void write_off(Scored& s, std::int64_t amount, WriteOffKind kind, std::string_view account) {
+  s.writeoff = PendingWriteOff{amount, kind, account};
 }
 
 /// The entry pays less than is due: cash discount, fees, a partial payment, or simply short.
 int judge_shortfall(Scored& s, const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx,
                     std::span<const std::int64_t> remaining, std::int64_t due, std::int64_t sign) {
-  const auto& cur = ctx.entry->amount.currency();
   const std::int64_t d = std::llabs(due) - std::llabs(ctx.amount);
   std::int64_t discount = 0;
   for (auto i : s.items) discount += cash_discount(index.items[i], remaining[i], ctx, rules);
@@ -52,35 +51,35 @@ int judge_shortfall(Scored& s, const ItemIndex& index, const RuleSet& rules, con
   if (discount > 0 && std::llabs(d - discount) <= n) {
     spill(s, d, sign);
     s.closes = s.items;
-    write_off(s, ctx, -d * sign, "cash discount", rules.cash_discount_account);
-    s.reasons.push_back("cash discount " + money_text(d, cur) + " taken within the discount period");
+    write_off(s, -d * sign, WriteOffKind::cash_discount, rules.cash_discount_account);
+    s.notes.push({Why::cash_discount, 0, 0, d});
     return kCashDiscount;
   }
   if (ctx.is_psp && d * 10000 <= std::llabs(due) * rules.psp_fee_basis_points + rules.psp_fee_fixed_minor * n * 10000) {
     spill(s, d, sign);
     s.closes = s.items;
-    write_off(s, ctx, -d * sign, "payment service provider fee", rules.psp_fee_account);
-    s.reasons.push_back("payment service provider fee " + money_text(d, cur) + " deducted");
+    write_off(s, -d * sign, WriteOffKind::psp_fee, rules.psp_fee_account);
+    s.notes.push({Why::psp_fee, 0, 0, d});
     return kPspFee;
   }
   if (d <= rules.fee_tolerance_minor && d * 10000 <= std::llabs(due) * rules.fee_tolerance_basis_points) {
     spill(s, d, sign);
     s.closes = s.items;
-    write_off(s, ctx, -d * sign, "bank fees deducted", rules.bank_fee_account);
-    s.reasons.push_back("bank fees " + money_text(d, cur) + " deducted by the payer's bank");
+    write_off(s, -d * sign, WriteOffKind::bank_fees, rules.bank_fee_account);
+    s.notes.push({Why::bank_fees, 0, 0, d});
     return kBankFee;
   }
   spill(s, d, sign);
   if (s.items.size() != 1) {
     s.auto_ok = false;
-    s.reasons.push_back("amount short by " + money_text(d, cur) + " for the listed items");
+    s.notes.push({Why::short_for_listed, 0, 0, d});
     return 0;
   }
   s.auto_ok = rules.auto_partial;
-  s.reasons.push_back("partial payment: " + money_text(d, cur) + " stays open");
+  s.notes.push({Why::partial, 0, 0, d});
   if (partner_has_amount(index, s.items.front(), ctx.amount, remaining)) {
     s.auto_ok = false;
-    s.reasons.push_back("another open item of the partner has exactly this amount");
+    s.notes.push({Why::partner_has_amount});
     return kPartial - kSameAmountElsewhere;
   }
   return kPartial;
@@ -91,7 +90,7 @@ int judge_amount(Scored& s, const ItemIndex& index, const RuleSet& rules, const 
   for (auto i : s.items)
     if (index.items[i].amount.currency() != ctx.entry->amount.currency()) {
       s.auto_ok = false;
-      s.reasons.push_back("currency " + std::string(index.items[i].amount.currency().str()) + " differs from the line's");
+      s.notes.push({Why::currency_differs, i});
       return -kSettledPenalty;
     }
   std::int64_t due = 0;
@@ -99,37 +98,36 @@ int judge_amount(Scored& s, const ItemIndex& index, const RuleSet& rules, const 
     due += remaining[i];
     s.applied.emplace_back(i, remaining[i]);
   }
-  const auto& cur = ctx.entry->amount.currency();
   s.features.amount_difference_minor = ctx.amount - due;
   if (due == 0) {
     s.auto_ok = false;
     s.applied.clear();
-    s.reasons.push_back("already settled by an earlier line of this run (double payment?)");
+    s.notes.push({Why::already_settled});
     return -kSettledPenalty;
   }
   if ((due > 0) != (ctx.amount > 0)) {
     s.auto_ok = false;
     s.applied.clear();
-    s.reasons.push_back("direction does not fit the items");
+    s.notes.push({Why::direction_differs});
     return -kSettledPenalty;
   }
   const std::int64_t sign = due > 0 ? 1 : -1;
   if (due == ctx.amount) {
     s.closes = s.items;
-    s.reasons.push_back("amount equal");
+    s.notes.push({Why::amount_equal});
     return kAmountEqual;
   }
   if (std::llabs(ctx.amount) < std::llabs(due)) return judge_shortfall(s, index, rules, ctx, remaining, due, sign);
   const std::int64_t extra = std::llabs(ctx.amount) - std::llabs(due);
   if (extra <= rules.small_difference_minor) {
     s.closes = s.items;
-    write_off(s, ctx, extra * sign, "small overpayment", rules.small_difference_account);
-    s.reasons.push_back("overpaid by " + money_text(extra, cur) + " (small difference)");
+    write_off(s, extra * sign, WriteOffKind::small_overpayment, rules.small_difference_account);
+    s.notes.push({Why::small_overpayment, 0, 0, extra});
     return kSmallOverpayment;
   }
   s.closes = s.items;
   s.auto_ok = false;
-  s.reasons.push_back("overpaid by " + money_text(extra, cur) + "; the rest stays unapplied");
+  s.notes.push({Why::overpaid, 0, 0, extra});
   return 0;
 }
 
@@ -150,12 +148,12 @@ Scored evaluate(const ItemIndex& index, const RuleSet& rules, const EntryContext
                 std::span<const std::int64_t> remaining) {
   Scored s;
   s.items = std::move(draft.items);
-  s.reasons = std::move(draft.reasons);
-  s.features = std::move(draft.features);
+  s.notes = draft.notes;
+  s.features = draft.features;
   s.counter = draft.counter;
   if (draft.counter != nullptr) {
     s.score = std::clamp(draft.identity, 0, 100);
-    write_off(s, ctx, ctx.amount, "counter-booking: " + draft.counter->name, draft.counter->account);
+    write_off(s, ctx.amount, WriteOffKind::counter_booking, draft.counter->account);
     s.features.identity = draft.identity;
     return s;
   }

@@ -22,13 +22,22 @@ constexpr std::size_t kMaxRun = 5;
 constexpr std::size_t kMaxHits = 8;
 constexpr std::size_t kMinBareDigits = 5;
 
+/// Memory the scanner reuses from field to field and line to line (one per thread).
+struct ScanScratch {
+  std::vector<Token> tokens;
+  std::vector<const WordClass*> classes;
+  std::vector<std::string_view> stripped;
+  std::vector<std::string_view> joined;
+  std::string concat;
+};
+
 class Scanner {
  public:
-  Scanner(const ItemIndex& index, std::string field, TextFindings& out)
-      : index_(index), field_(std::move(field)), out_(out) {}
+  Scanner(const ItemIndex& index, const char* field, TextFindings& out, ScanScratch& scratch)
+      : index_(index), field_(field), out_(out), t_(scratch.tokens), cls_(scratch.classes), scratch_(scratch) {}
 
   void scan(std::string_view text) {
-    t_ = tokenize(text);
+    tokenize_into(text, t_);
     // One lookup per word: the scanner asks each word's class several times.
     cls_.resize(t_.size());
     for (std::size_t k = 0; k < t_.size(); ++k) cls_[k] = t_[k].digits ? nullptr : index_.classify(t_[k].text);
@@ -47,7 +56,7 @@ class Scanner {
   bool is_customer_word(std::size_t i) const { const auto* w = word(i); return w != nullptr && w->customer; }
 
   /// The series prefix an alpha token stands for, or "" when it is none.
-  std::string prefix_of(std::size_t i) const {
+  std::string_view prefix_of(std::size_t i) const {
     if (const auto* w = word(i)) return w->prefix;
     // MT940 joins its 27-character fields without the space the payer typed: "OHG" + "WS-100412"
     // arrives as "OHGWS-100412". A known prefix at the end of a word glued to its number still counts.
@@ -106,30 +115,36 @@ class Scanner {
         hit.strength += kReferenceBonus;
         hit.how = "payment reference";
       }
-      m.hits.push_back(std::move(hit));
+      m.hits.push_back(hit);
       any = true;
     }
     return any;
   }
 
+  /// The groups of tokens [j, j + len): zeros stripped, and joined as printed (views into the scratch).
   struct Groups {
-    std::vector<std::string_view> stripped;
-    std::string concat;
+    const std::vector<std::string_view>& stripped;
+    const std::vector<std::string_view>& joined;
     int slips = 0;
   };
-  Groups groups_of(std::size_t j, std::size_t len) const {
-    Groups g;
+  Groups groups_of(std::size_t j, std::size_t len) {
+    auto& stripped = scratch_.stripped;
+    auto& concat = scratch_.concat;
+    stripped.clear();
+    concat.clear();
+    int slips = 0;
     for (std::size_t k = j; k < j + len; ++k) {
-      g.stripped.push_back(strip_zeros(t_[k].text));
-      g.concat += t_[k].text;
-      g.slips += t_[k].slips;
+      stripped.push_back(strip_zeros(t_[k].text));
+      concat += t_[k].text;
+      slips += t_[k].slips;
     }
-    return g;
+    scratch_.joined.assign(1, std::string_view(concat));
+    return Groups{stripped, scratch_.joined, slips};
   }
 
-  bool lookup_prefixed(const std::string& p, std::size_t j, std::size_t len, Mention& m) {
+  bool lookup_prefixed(std::string_view p, std::size_t j, std::size_t len, Mention& m) {
     const Groups g = groups_of(j, len);
-    const std::vector<std::string_view> joined{g.concat};
+    const std::vector<std::string_view>& joined = g.joined;
     bool hit = collect(KeyKind::full, p, g.stripped, kFull, "document number", m) ||
                collect(KeyKind::concat, p, joined, kConcat, "document number written together", m);
     if (!hit && len == 1 && !is_year_group(t_[j].text, false))
@@ -140,7 +155,7 @@ class Scanner {
   }
 
   /// One pair of neighbouring digits swapped in the last group: a typing slip.
-  bool lookup_transposed(const std::string& p, std::size_t j, std::size_t len, Mention& m) {
+  bool lookup_transposed(std::string_view p, std::size_t j, std::size_t len, Mention& m) {
     const std::string last = t_[j + len - 1].text;
     if (last.size() < 3) return false;
     Groups g = groups_of(j, len);
@@ -158,22 +173,25 @@ class Scanner {
     return true;
   }
 
-  void finish(Mention& m, const std::string& p, const Groups& g, std::size_t j, std::size_t len) {
+  void finish(Mention& m, std::string_view p, const Groups& g, std::size_t j, std::size_t len) {
     m.token = p;
-    for (std::size_t k = j; k < j + len; ++k) m.token += (m.token.empty() ? "" : " ") + t_[k].text;
+    for (std::size_t k = j; k < j + len; ++k) {
+      if (!m.token.empty()) m.token += ' ';
+      m.token += t_[k].text;
+    }
     m.field = field_;
     if (g.slips > 0)
       for (auto& h : m.hits) {
         h.slips = g.slips;
-        if (h.how.find("swapped") == std::string::npos) {
+        if (std::string_view(h.how).find("swapped") == std::string_view::npos) {
           h.strength -= kSlipPenalty;
-          h.how += " (read with a letter for a digit)";
+          h.slip_read = true;
         }
       }
   }
 
   std::size_t try_prefixed(std::size_t i) {
-    const std::string p = prefix_of(i);
+    const std::string_view p = prefix_of(i);
     if (p.empty()) return 0;
     const std::size_t j = skip_fillers(i + 1);
     if (j >= t_.size() || !t_[j].digits) return 0;
@@ -226,8 +244,8 @@ class Scanner {
       }
       for (std::size_t len = std::min<std::size_t>(4, head + run - s); len >= 1; --len) {
         const Groups g = groups_of(s, len);
-        if (g.concat.size() < kMinBareDigits) continue;
-        const std::vector<std::string_view> joined{g.concat};
+        if (g.joined.front().size() < kMinBareDigits) continue;
+        const std::vector<std::string_view>& joined = g.joined;
         Mention m;
         const bool hit = collect(KeyKind::full, "", g.stripped, kFull, "document number", m) ||
                          collect(KeyKind::concat, "", joined, kConcat, "document number written together", m) ||
@@ -249,10 +267,11 @@ class Scanner {
   }
 
   const ItemIndex& index_;
-  std::string field_;
+  const char* field_;
   TextFindings& out_;
-  std::vector<Token> t_;
-  std::vector<const WordClass*> cls_;
+  std::vector<Token>& t_;
+  std::vector<const WordClass*>& cls_;
+  ScanScratch& scratch_;
 };
 
 bool usable(const std::optional<std::string>& s) {
@@ -276,11 +295,15 @@ void scan_creditor_references(const ItemIndex& index, std::string_view text, con
 void scan_field(const ItemIndex& index, const std::optional<std::string>& text, const char* field, TextFindings& out) {
   if (!usable(text)) return;
   scan_creditor_references(index, *text, field, out);
-  Scanner(index, field, out).scan(*text);
+  // Every number the scanner reads has an ASCII digit (slip letters count only next to one).
+  if (std::none_of(text->begin(), text->end(), [](char c) { return c >= '0' && c <= '9'; })) return;
+  thread_local ScanScratch scratch;
+  Scanner(index, field, out, scratch).scan(*text);
 }
 
 /// The same item cited in two fields (remittance and end-to-end id) is one citation.
 void merge_mentions(TextFindings& out) {
+  if (out.mentions.size() < 2) return;  // nothing to merge
   std::vector<Mention> merged;
   for (auto& m : out.mentions) {
     auto same = std::find_if(merged.begin(), merged.end(), [&](const Mention& x) {
@@ -303,6 +326,14 @@ void merge_mentions(TextFindings& out) {
 
 TextFindings scan_entry_text(const ItemIndex& index, const domain::Entry& entry) {
   TextFindings out;
+  scan_entry_text(index, entry, out);
+  return out;
+}
+
+void scan_entry_text(const ItemIndex& index, const domain::Entry& entry, TextFindings& out) {
+  out.mentions.clear();
+  out.customer_partners.clear();
+  out.customer_token.clear();
   scan_field(index, entry.structured_reference, "structured_reference", out);
   scan_field(index, entry.end_to_end_id, "end_to_end_id", out);
   scan_field(index, entry.remittance, "remittance", out);
@@ -312,7 +343,6 @@ TextFindings scan_entry_text(const ItemIndex& index, const domain::Entry& entry)
     scan_field(index, d.remittance, "remittance", out);
   }
   merge_mentions(out);
-  return out;
 }
 
 }  // namespace bankrec::reconcile

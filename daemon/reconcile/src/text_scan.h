@@ -16,14 +16,15 @@ struct ItemHit {
   std::uint32_t item = 0;
   int strength = 0;
   int slips = 0;
-  std::string how;  ///< "invoice number", "number without year", "creditor reference", ...
+  const char* how = "";  ///< "document number", "document number without its year", "creditor reference", ...
+  bool slip_read = false;  ///< read with a letter for a digit (an OCR slip)
 };
 
 /// One number cited in the text; several hits when the citation is ambiguous ("Re 123" for two years).
 struct Mention {
   std::vector<ItemHit> hits;
   std::string token;  ///< the cited number as read
-  std::string field;  ///< remittance, end_to_end_id, structured_reference
+  std::string_view field;  ///< remittance, end_to_end_id, structured_reference (static strings)
 };
 
 struct TextFindings {
@@ -36,5 +37,7 @@ struct TextFindings {
 /// numbers, payment references, RF creditor references and customer numbers. The words that
 /// introduce numbers (RuleSet aliases, fillers, customer-number words) come from the index.
 TextFindings scan_entry_text(const ItemIndex& index, const domain::Entry& entry);
+/// The same into `out` (reset first; reused from line to line it keeps its memory).
+void scan_entry_text(const ItemIndex& index, const domain::Entry& entry, TextFindings& out);
 
 }  // namespace bankrec::reconcile

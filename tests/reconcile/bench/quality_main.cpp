@@ -1,5 +1,6 @@
 // reconcile_quality: generates a day, runs the engine, and scores its decisions against the truth.
 //   reconcile_quality [--lines N] [--items N] [--seed S] [--source direct|camt|mt940] [--out DIR] [--check]
+//                     [--decisions FILE]  (every decision as JSON Lines, to diff two builds)
 // --source camt/mt940 parses the written file with the real parsers; --check exits 1 when a target is missed.
 #include <algorithm>
 #include <chrono>
@@ -25,6 +26,7 @@ struct Args {
   std::string source = "direct";
   std::string out;
   std::string show;  ///< print up to 5 lines of this case that were not auto-matched correctly
+  std::string decisions;  ///< write every decision (with features) as JSON Lines here, to compare runs
   bool check = false;
 };
 
@@ -89,6 +91,7 @@ bool parse_args(int argc, char** argv, Args& a) {
     else if (k == "--out") a.out = value();
     else if (k == "--check") a.check = true;
     else if (k == "--show") a.show = value();
+    else if (k == "--decisions") a.decisions = value();
     else return false;
   }
   return a.source == "direct" || a.source == "camt" || a.source == "mt940";
@@ -121,7 +124,7 @@ std::optional<bankrec::domain::Statement> parse_written(const std::string& bytes
 int main(int argc, char** argv) {
   Args args;
   if (!parse_args(argc, argv, args)) {
-    std::fprintf(stderr, "usage: reconcile_quality [--lines N] [--items N] [--seed S] [--source direct|camt|mt940] [--out DIR] [--check]\n");
+    std::fprintf(stderr, "usage: reconcile_quality [--lines N] [--items N] [--seed S] [--source direct|camt|mt940] [--out DIR] [--decisions FILE] [--check]\n");
     return 2;
   }
   const bench::Day day = bench::generate_day(args.day);
@@ -157,6 +160,11 @@ int main(int argc, char** argv) {
   const auto decisions = engine->run(refs);
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 
+  if (!args.decisions.empty()) {
+    std::ofstream f(args.decisions, std::ios::binary);
+    for (std::size_t i = 0; i < decisions.size(); ++i)
+      f << rc::decision_to_json(refs[i], decisions[i], /*with_features=*/true) << '\n';
+  }
   int shown = 0;
   for (std::size_t i = 0; i < decisions.size() && !args.show.empty() && shown < 5; ++i) {
     const auto& t = day.lines[i].truth;

@@ -26,6 +26,8 @@ struct Token {
 /// punctuation is strong. Inside a word, a run made only of O, I or l that touches a digit is
 /// read as digits and counted as a slip ("2O26" → "2026").
 std::vector<Token> tokenize(std::string_view text);
+/// The same into `out` (cleared first), reusing its memory: for callers that tokenize many texts.
+void tokenize_into(std::string_view text, std::vector<Token>& out);
 
 /// A document number as the ERP prints it: "RE-2026-000123" is prefix "RE", groups {"2026", "000123"}.
 struct DocumentNumber {

@@ -70,6 +70,8 @@ struct Decision {
   std::vector<Candidate> suggestions;    ///< up to RuleSet::max_suggestions for `suggest`, best first
   Features features;
   bool flagged = false;  ///< needs attention beyond review (a returned payment reopened an item)
+  /// A rule in shadow mode would have posted this line (the best suggestion) automatically.
+  bool shadow_auto = false;
 };
 
 /// One statement entry to reconcile, with where it came from (for the output and the canonical order).

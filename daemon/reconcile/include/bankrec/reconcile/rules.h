@@ -60,6 +60,10 @@ struct MatchRule {
   RuleConditions when;
   std::vector<Strategy> strategies;  ///< empty: all
   bool allow_auto = true;            ///< false: candidates are only suggested
+  /// A new or edited rule on probation: it never posts; a line it would post goes to review as a
+  /// suggestion and its Decision::shadow_auto is set, until a person approves the rule (removes
+  /// `shadow`) after a backtest.
+  bool shadow = false;
   std::optional<int> auto_threshold;
   std::optional<int> auto_margin;
   std::optional<int> suggest_minimum;
