@@ -51,6 +51,7 @@ rules:
     partial_payments: {auto: false}
   - name: fees
     strategy: counter_booking
+    shadow: true
 )",
                                   "r.yaml");
   ASSERT_OK(r);
@@ -75,6 +76,8 @@ rules:
   EXPECT_EQ(big.auto_partial, false);
   EXPECT_EQ(r->rules[1].strategies, std::vector<rc::Strategy>{rc::Strategy::counter_booking});
   EXPECT_TRUE(r->rules[1].allow_auto);
+  EXPECT_FALSE(big.shadow);
+  EXPECT_TRUE(r->rules[1].shadow);
 }
 
 struct BadCase {

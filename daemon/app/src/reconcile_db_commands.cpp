@@ -64,6 +64,8 @@ void add_reconcile_db_commands(CLI::App& cli, CommandTable& table) {
               "unmatched; pending entries are skipped. Running it again changes nothing. Prints counts per decision.");
   sub->add_option("--rules", rec->rules, "rules file (rules.yaml); default: reconcile.rules of the config");
   table.push_back({sub, [rec](const GlobalOptions& g) { return run_reconcile_command(*rec, g); }});
+  add_review_commands(cli, table);
+  add_rules_commands(cli, table);
 }
 
 }  // namespace bankrec::app

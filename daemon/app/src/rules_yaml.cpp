@@ -339,7 +339,7 @@ void read_rules(Reader& r, const YAML::Node& root, rc::RuleSet& rules) {
       r.problem(n, path, "expected a mapping");
       continue;
     }
-    r.only_keys(n, path, {"name", "when", "strategy", "auto", "thresholds", "bank_fees", "cash_discount",
+    r.only_keys(n, path, {"name", "when", "strategy", "auto", "shadow", "thresholds", "bank_fees", "cash_discount",
                           "small_difference", "partial_payments"});
     rc::MatchRule m;
     r.text(n, path, "name", m.name);
@@ -358,6 +358,7 @@ void read_rules(Reader& r, const YAML::Node& root, rc::RuleSet& rules) {
                     "' (expected document_number, creditor_reference, customer_number, partner, grouped, counter_booking)");
     }
     r.boolean(n, path, "auto", m.allow_auto);
+    r.boolean(n, path, "shadow", m.shadow);
     read_rule_overrides(r, n, path, m);
     rules.rules.push_back(std::move(m));
   }

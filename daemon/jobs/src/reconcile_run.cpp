@@ -36,6 +36,7 @@ store::DecisionRecord to_record(std::int64_t entry_id, const rc::Decision& d) {
     }
     case rc::DecisionKind::suggest:
       r.kind = store::DecisionKind::suggest;
+      r.shadow_auto = d.shadow_auto;
       for (const auto& s : d.suggestions) r.suggestions.push_back(to_record(s));
       break;
     case rc::DecisionKind::none:

@@ -5,6 +5,7 @@
 
 #include "bankrec/domain/json.h"
 #include "bankrec/store/audit_log.h"
+#include "bankrec/store/entry_row.h"
 
 namespace bankrec::store {
 namespace {
@@ -262,7 +263,8 @@ std::string allocations_json(const std::vector<AllocationRecord>& list) {
 
 Result<MatchView> load_match(Database& db, std::int64_t match_id, std::int64_t* entry_id) {
   auto q = BANKREC_TRY(db.prepare(
-      "SELECT id, decision, status, suggestion_rank, score, reasons_json, features_json, entry_id FROM matches "
+      "SELECT id, decision, status, suggestion_rank, score, reasons_json, features_json, entry_id, shadow_auto "
+      "FROM matches "
       "WHERE id = ?"));
   q.bind(1, match_id);
   if (!BANKREC_TRY(q.step())) return fail(Errc::not_found, "match " + std::to_string(match_id) + " not found");
@@ -275,6 +277,7 @@ Result<MatchView> load_match(Database& db, std::int64_t match_id, std::int64_t* 
   m.reasons_json = q.column_text(5);
   m.features_json = q.column_text(6);
   if (entry_id) *entry_id = q.column_int(7);
+  m.shadow_auto = q.column_int(8) != 0;
   m.allocations = BANKREC_TRY(allocations_of(db, match_id));
   return m;
 }
@@ -327,17 +330,17 @@ Result<std::vector<StoredOpenItem>> ReconcileRepo::load_open_items() {
 
 Result<std::vector<UndecidedEntry>> ReconcileRepo::load_undecided_entries(std::size_t limit) {
   auto q = BANKREC_TRY(store_.db().prepare(
-      "SELECT e.id, e.entry_json, COALESCE(a.iban, '') FROM entries e JOIN accounts a ON a.id = e.account_id "
+      "SELECT e.id, COALESCE(a.iban, ''), " + std::string(kEntryColumns) +
+      " FROM entries e JOIN accounts a ON a.id = e.account_id "
       "WHERE e.status = 'processed' AND e.booking = 'booked' ORDER BY e.id LIMIT ?"));
   q.bind(1, static_cast<std::int64_t>(limit));
   std::vector<UndecidedEntry> out;
   while (BANKREC_TRY(q.step())) {
-    const std::string wrapped = "{\"entries\":[" + q.column_text(1) + "]}";
-    auto statement = domain::statement_from_json(wrapped);
-    if (!statement || statement->entries.size() != 1)
-      return fail(Errc::internal, "stored entry " + std::to_string(q.column_int(0)) + " cannot be read" +
-                                      (statement ? std::string() : ": " + statement.error().message));
-    out.push_back({q.column_int(0), q.column_text(2), std::move(statement->entries.front())});
+    auto entry = read_entry(q, 2);
+    if (!entry)
+      return fail(Errc::internal, "stored entry " + std::to_string(q.column_int(0)) + " cannot be read: " +
+                                      entry.error().message);
+    out.push_back({q.column_int(0), q.column_text(1), std::move(*entry)});
   }
   return out;
 }
@@ -362,6 +365,12 @@ Result<DecisionCounts> ReconcileRepo::record_decisions(const std::vector<Decisio
           for (const auto& s : d.suggestions) {
             if (static_cast<std::size_t>(rank) >= kMaxSuggestionsKept) break;
             const auto id = BANKREC_TRY(insert_match(db, d.entry_id, "suggest", "proposed", ++rank, s, now, actor));
+            if (rank == 1 && d.shadow_auto) {
+              // A rule in shadow mode would have posted this best suggestion (the console shows it).
+              auto mark = BANKREC_TRY(db.prepare("UPDATE matches SET shadow_auto = 1 WHERE id = ?"));
+              mark.bind(1, id);
+              BANKREC_TRY(mark.run());
+            }
             for (const auto& a : s.allocations) BANKREC_TRY(insert_allocation(db, id, a, 0));
           }
           BANKREC_TRY(set_entry_status(db, d.entry_id, "review"));
@@ -394,14 +403,45 @@ Result<std::vector<MatchView>> ReconcileRepo::matches_of_entry(std::int64_t entr
 }
 
 Result<std::vector<ReviewItem>> ReconcileRepo::review_queue(std::size_t limit) {
+  ReviewFilter filter;
+  filter.limit = limit;
+  return review_queue(filter);
+}
+
+namespace {
+
+/// The review fields of one entry from `SELECT e.id, e.status, a.iban, <kEntryColumns>`.
+Result<ReviewItem> review_row(const Query& q) {
+  auto entry = read_entry(q, 3);
+  if (!entry)
+    return fail(Errc::internal, "stored entry " + std::to_string(q.column_int(0)) + " cannot be read: " +
+                                    entry.error().message);
+  ReviewItem r;
+  r.entry_id = q.column_int(0);
+  r.status = q.column_text(1);
+  r.account_iban = q.column_text(2);
+  r.amount_minor = entry->amount.minor();
+  r.currency = std::string(entry->amount.currency().str());
+  r.counterparty_name = entry->counterparty.name.value_or("");
+  r.counterparty_iban = entry->counterparty.iban.value_or("");
+  if (entry->booking_date) r.booking_date = entry->booking_date->iso();
+  r.remittance = entry->remittance.value_or("");
+  return r;
+}
+
+constexpr std::string_view kReviewSelect = "SELECT e.id, e.status, COALESCE(a.iban, ''), ";
+
+}  // namespace
+
+Result<std::vector<ReviewItem>> ReconcileRepo::review_queue(const ReviewFilter& filter) {
   std::vector<ReviewItem> out;
   {
     auto q = BANKREC_TRY(store_.db().prepare(
-        "SELECT id, amount_minor, currency, COALESCE(counterparty_name, ''), COALESCE(counterparty_iban, '') "
-        "FROM entries WHERE status = 'review' ORDER BY id LIMIT ?"));
-    q.bind(1, static_cast<std::int64_t>(limit));
-    while (BANKREC_TRY(q.step()))
-      out.push_back({q.column_int(0), q.column_int(1), q.column_text(2), q.column_text(3), q.column_text(4), {}});
+        std::string(kReviewSelect) + std::string(kEntryColumns) +
+        " FROM entries e JOIN accounts a ON a.id = e.account_id "
+        "WHERE e.status = 'review' AND (? = '' OR a.iban = ?) ORDER BY e.id LIMIT ?"));
+    q.bind(1, filter.account_iban).bind(2, filter.account_iban).bind(3, static_cast<std::int64_t>(filter.limit));
+    while (BANKREC_TRY(q.step())) out.push_back(BANKREC_TRY(review_row(q)));
   }
   for (auto& r : out) {
     for (auto& m : BANKREC_TRY(matches_of_entry(r.entry_id)))
@@ -410,6 +450,29 @@ Result<std::vector<ReviewItem>> ReconcileRepo::review_queue(std::size_t limit) {
               [](const MatchView& a, const MatchView& b) { return a.rank.value_or(99) < b.rank.value_or(99); });
   }
   return out;
+}
+
+Result<ReviewItem> ReconcileRepo::review_entry(std::int64_t entry_id) {
+  ReviewItem r;
+  {
+    auto q = BANKREC_TRY(store_.db().prepare(std::string(kReviewSelect) + std::string(kEntryColumns) +
+                                             " FROM entries e JOIN accounts a ON a.id = e.account_id WHERE e.id = ?"));
+    q.bind(1, entry_id);
+    if (!BANKREC_TRY(q.step())) return fail(Errc::not_found, "entry " + std::to_string(entry_id) + " not found");
+    r = BANKREC_TRY(review_row(q));
+  }
+  r.suggestions = BANKREC_TRY(matches_of_entry(entry_id));
+  return r;
+}
+
+Result<std::optional<ItemBalance>> ReconcileRepo::item_balance(std::string_view item_key) {
+  auto q = BANKREC_TRY(store_.db().prepare(
+      "SELECT id, open_minor, currency, kind, partner_id FROM open_items WHERE item_key = ?"));
+  q.bind(1, item_key);
+  if (!BANKREC_TRY(q.step())) return std::optional<ItemBalance>{};
+  const std::int64_t open = q.column_int(1);
+  return std::optional<ItemBalance>{
+      ItemBalance{q.column_int(0), is_outgoing_kind(q.column_text(3)) ? -open : open, q.column_text(2), q.column_text(4)}};
 }
 
 Result<void> ReconcileRepo::accept(std::int64_t match_id, std::string_view actor) {
@@ -516,6 +579,36 @@ Result<void> ReconcileRepo::mark_no_match(std::int64_t entry_id, std::string_vie
   });
 }
 
+Result<std::int64_t> ReconcileRepo::mark_no_match(std::int64_t entry_id, std::string_view actor,
+                                                  std::string_view reason) {
+  std::int64_t id = 0;
+  BANKREC_TRY(store_.write([&]() -> Result<void> {
+    Database& db = store_.db();
+    const std::string now = utc_timestamp(store_.clock().now());
+    const std::string before = BANKREC_TRY(entry_status(db, entry_id));
+    // A line the engine left unmatched may be confirmed as no match too (with the reason).
+    if (before != "review" && before != "unmatched")
+      return fail(Errc::conflict, "entry " + std::to_string(entry_id) + " is " + before + ", not open for a decision");
+    auto standing = BANKREC_TRY(db.prepare(
+        "SELECT count(*) FROM matches WHERE entry_id = ? AND status = 'approved' AND reverses_match_id IS NULL"));
+    standing.bind(1, entry_id);
+    BANKREC_TRY(standing.step());
+    if (standing.column_int(0) > 0)
+      return fail(Errc::conflict, "entry " + std::to_string(entry_id) + " already has a decision; undo it first");
+    const std::string why = reason.empty() ? std::string("no match") : "no match: " + std::string(reason);
+    CandidateRecord c;
+    c.score = 0;
+    c.reasons_json = "[" + json_text(why) + "]";
+    id = BANKREC_TRY(insert_match(db, entry_id, "manual", "approved", std::nullopt, c, now, actor));
+    BANKREC_TRY(reject_proposed(db, entry_id, now, actor, id));
+    BANKREC_TRY(set_entry_status(db, entry_id, "unmatched"));
+    return audit(store_, actor, "reconcile.no_match", "entry", std::to_string(entry_id),
+                 "{\"before\":{\"status\":" + json_text(before) + "},\"after\":{\"status\":\"unmatched\",\"match\":" +
+                     std::to_string(id) + ",\"reason\":" + json_text(reason) + "}}");
+  }));
+  return id;
+}
+
 Result<std::int64_t> ReconcileRepo::undo(std::int64_t match_id, std::string_view actor) {
   std::int64_t id = 0;
   BANKREC_TRY(store_.write([&]() -> Result<void> {
@@ -554,6 +647,103 @@ Result<std::int64_t> ReconcileRepo::undo(std::int64_t match_id, std::string_view
   return id;
 }
 
+Result<std::vector<ManualDecision>> ReconcileRepo::manual_decisions(std::size_t limit) {
+  std::vector<ManualDecision> out;
+  Database& db = store_.db();
+  {
+    // Standing decisions of people: accepted suggestions and manual matches, not compensations
+    // (reverses_match_id) and not undone ones (status 'undone').
+    auto q = BANKREC_TRY(db.prepare(
+        "SELECT m.id, m.entry_id, m.reasons_json, (SELECT count(*) FROM allocations a WHERE a.match_id = m.id), " +
+        std::string(kEntryColumns) +
+        " FROM matches m JOIN entries e ON e.id = m.entry_id WHERE m.status = 'approved' AND "
+        "m.reverses_match_id IS NULL AND m.decision IN ('manual', 'suggest') ORDER BY m.id LIMIT ?"));
+    q.bind(1, static_cast<std::int64_t>(limit));
+    while (BANKREC_TRY(q.step())) {
+      auto entry = read_entry(q, 4);
+      if (!entry)
+        return fail(Errc::internal, "stored entry " + std::to_string(q.column_int(1)) + " cannot be read: " +
+                                        entry.error().message);
+      ManualDecision d;
+      d.match_id = q.column_int(0);
+      d.entry_id = q.column_int(1);
+      d.no_match = q.column_int(3) == 0 && q.column_text(2).starts_with("[\"no match");
+      d.amount_minor = entry->amount.minor();
+      d.counterparty_name = entry->counterparty.name.value_or("");
+      d.counterparty_iban = entry->counterparty.iban.value_or("");
+      d.remittance = entry->remittance.value_or("");
+      out.push_back(std::move(d));
+    }
+  }
+  for (auto& d : out) {
+    auto q = BANKREC_TRY(db.prepare(
+        "SELECT DISTINCT o.partner_id FROM allocations a JOIN open_items o ON o.id = a.open_item_id "
+        "WHERE a.match_id = ? ORDER BY 1"));
+    q.bind(1, d.match_id);
+    while (BANKREC_TRY(q.step())) d.partner_keys.push_back(q.column_text(0));
+  }
+  return out;
+}
+
+Result<std::int64_t> ReconcileRepo::save_rule_proposal(const RuleProposal& p, std::string_view actor) {
+  std::int64_t id = 0;
+  BANKREC_TRY(store_.write([&]() -> Result<void> {
+    Database& db = store_.db();
+    const std::string now = utc_timestamp(store_.clock().now());
+    auto find = BANKREC_TRY(db.prepare("SELECT id, support, rule_yaml FROM rule_proposals WHERE pattern_key = ?"));
+    find.bind(1, p.pattern_key);
+    if (BANKREC_TRY(find.step())) {
+      id = find.column_int(0);
+      if (find.column_int(1) == p.support && find.column_text(2) == p.rule_yaml) return ok();
+      const std::int64_t before = find.column_int(1);
+      auto q = BANKREC_TRY(db.prepare(
+          "UPDATE rule_proposals SET support = ?, entries_json = ?, rule_yaml = ?, purpose_words = ?, updated_at = ? "
+          "WHERE id = ?"));
+      q.bind(1, p.support).bind(2, p.entries_json).bind(3, p.rule_yaml).bind(4, p.purpose_words).bind(5, now).bind(6, id);
+      BANKREC_TRY(q.run());
+      return audit(store_, actor, "reconcile.rule_proposal", "rule_proposal", std::to_string(id),
+                   "{\"before\":{\"support\":" + std::to_string(before) + "},\"after\":{\"support\":" +
+                       std::to_string(p.support) + "}}");
+    }
+    auto q = BANKREC_TRY(db.prepare(
+        "INSERT INTO rule_proposals(kind, pattern_key, counterparty_iban, counterparty_name, partner_key, "
+        "purpose_words, support, entries_json, rule_yaml, status, created_at, updated_at) "
+        "VALUES(?,?,?,?,?,?,?,?,?,'proposed',?,?)"));
+    q.bind(1, p.kind).bind(2, p.pattern_key).bind(3, p.counterparty_iban).bind(4, p.counterparty_name);
+    q.bind(5, p.partner_key).bind(6, p.purpose_words).bind(7, p.support).bind(8, p.entries_json).bind(9, p.rule_yaml);
+    q.bind(10, now).bind(11, now);
+    BANKREC_TRY(q.run());
+    id = db.last_insert_rowid();
+    return audit(store_, actor, "reconcile.rule_proposal", "rule_proposal", std::to_string(id),
+                 "{\"before\":null,\"after\":{\"kind\":" + json_text(p.kind) + ",\"pattern\":" +
+                     json_text(p.pattern_key) + ",\"support\":" + std::to_string(p.support) + "}}");
+  }));
+  return id;
+}
+
+Result<std::vector<RuleProposal>> ReconcileRepo::rule_proposals() {
+  auto q = BANKREC_TRY(store_.db().prepare(
+      "SELECT id, kind, pattern_key, counterparty_iban, counterparty_name, partner_key, purpose_words, support, "
+      "entries_json, rule_yaml, status FROM rule_proposals ORDER BY id"));
+  std::vector<RuleProposal> out;
+  while (BANKREC_TRY(q.step())) {
+    RuleProposal p;
+    p.id = q.column_int(0);
+    p.kind = q.column_text(1);
+    p.pattern_key = q.column_text(2);
+    p.counterparty_iban = q.column_text(3);
+    p.counterparty_name = q.column_text(4);
+    p.partner_key = q.column_text(5);
+    p.purpose_words = q.column_text(6);
+    p.support = q.column_int(7);
+    p.entries_json = q.column_text(8);
+    p.rule_yaml = q.column_text(9);
+    p.status = q.column_text(10);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
 Result<std::vector<std::string>> ReconcileRepo::partner_ibans(std::string_view partner_key) {
   auto q = BANKREC_TRY(store_.db().prepare(
       "SELECT i.iban FROM partner_ibans i JOIN partners p ON p.id = i.partner_id WHERE p.partner_key = ? ORDER BY i.iban"));
@@ -561,6 +751,140 @@ Result<std::vector<std::string>> ReconcileRepo::partner_ibans(std::string_view p
   std::vector<std::string> out;
   while (BANKREC_TRY(q.step())) out.push_back(q.column_text(0));
   return out;
+}
+
+// ---- backtests (schema step 7) ---------------------------------------------------------------
+
+Result<std::vector<ConfirmedDecision>> ReconcileRepo::confirmed_decisions(std::string_view since, std::size_t limit) {
+  std::vector<ConfirmedDecision> out;
+  Database& db = store_.db();
+  {
+    // Standing outcomes: approved (not undone: an undone one has status 'undone'), not a
+    // compensation (reverses_match_id), decided in the window. One per entry: the newest.
+    auto q = BANKREC_TRY(db.prepare(
+        "SELECT m.id, m.entry_id, m.decision, COALESCE(m.decided_at, m.created_at), COALESCE(m.decided_by, m.created_by), "
+        "COALESCE(a.iban, ''), " + std::string(kEntryColumns) +
+        " FROM matches m JOIN entries e ON e.id = m.entry_id JOIN accounts a ON a.id = e.account_id "
+        "WHERE m.status = 'approved' AND m.reverses_match_id IS NULL AND COALESCE(m.decided_at, m.created_at) >= ? "
+        "ORDER BY m.entry_id, m.id LIMIT ?"));
+    q.bind(1, since).bind(2, static_cast<std::int64_t>(limit));
+    while (BANKREC_TRY(q.step())) {
+      auto entry = read_entry(q, 6);
+      if (!entry)
+        return fail(Errc::internal, "stored entry " + std::to_string(q.column_int(1)) + " cannot be read: " +
+                                        entry.error().message);
+      ConfirmedDecision d;
+      d.match_id = q.column_int(0);
+      d.entry_id = q.column_int(1);
+      d.decision = q.column_text(2);
+      d.decided_at = q.column_text(3);
+      d.decided_by = q.column_text(4);
+      d.account_iban = q.column_text(5);
+      d.entry = std::move(*entry);
+      if (!out.empty() && out.back().entry_id == d.entry_id) out.back() = std::move(d);
+      else out.push_back(std::move(d));
+    }
+  }
+  for (auto& d : out) d.allocations = BANKREC_TRY(allocations_of(db, d.match_id, &d.closed_minor));
+  return out;
+}
+
+Result<std::vector<StoredItemState>> ReconcileRepo::load_all_items() {
+  Database& db = store_.db();
+  std::map<std::string, std::vector<std::string>, std::less<>> ibans;
+  {
+    auto q = BANKREC_TRY(db.prepare(
+        "SELECT p.partner_key, i.iban FROM partner_ibans i JOIN partners p ON p.id = i.partner_id ORDER BY p.id, i.iban"));
+    while (BANKREC_TRY(q.step())) ibans[q.column_text(0)].push_back(q.column_text(1));
+  }
+  auto q = BANKREC_TRY(db.prepare("SELECT id, item_json, open_minor, status FROM open_items ORDER BY id"));
+  std::vector<StoredItemState> out;
+  while (BANKREC_TRY(q.step())) {
+    auto item = domain::open_item_from_json(q.column_text_view(1));
+    if (!item) return fail(Errc::internal, "stored open item " + std::to_string(q.column_int(0)) + ": " + item.error().message);
+    item->amount = domain::Money(q.column_int(2), item->amount.currency());
+    if (const auto it = ibans.find(item->partner_id); it != ibans.end())
+      for (const auto& iban : it->second)
+        if (std::find(item->partner_ibans.begin(), item->partner_ibans.end(), iban) == item->partner_ibans.end())
+          item->partner_ibans.push_back(iban);
+    out.push_back({q.column_int(0), q.column_text(3), std::move(*item)});
+  }
+  return out;
+}
+
+Result<std::int64_t> ReconcileRepo::save_rule_backtest(const RuleBacktestRecord& r, std::string_view actor) {
+  std::int64_t id = 0;
+  BANKREC_TRY(store_.write([&]() -> Result<void> {
+    Database& db = store_.db();
+    const std::string now = utc_timestamp(store_.clock().now());
+    auto q = BANKREC_TRY(db.prepare(
+        "INSERT INTO rule_backtests(rule_name, rule_digest, months, lines, would_post, agree, confirmed_matches, "
+        "recalled, precision_permille, recall_permille, report_json, created_at, created_by) "
+        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    q.bind(1, r.rule_name).bind(2, r.rule_digest).bind(3, r.months).bind(4, r.lines).bind(5, r.would_post);
+    q.bind(6, r.agree).bind(7, r.confirmed_matches).bind(8, r.recalled);
+    if (r.precision_permille) q.bind(9, *r.precision_permille);
+    else q.bind_null(9);
+    if (r.recall_permille) q.bind(10, *r.recall_permille);
+    else q.bind_null(10);
+    q.bind(11, r.report_json).bind(12, now).bind(13, actor);
+    BANKREC_TRY(q.run());
+    id = db.last_insert_rowid();
+    const auto opt = [](const std::optional<std::int64_t>& v) { return v ? std::to_string(*v) : std::string("null"); };
+    return audit(store_, actor, "reconcile.rule_backtest", "rule_backtest", std::to_string(id),
+                 "{\"rule\":" + json_text(r.rule_name) + ",\"digest\":" + json_text(r.rule_digest) +
+                     ",\"months\":" + std::to_string(r.months) + ",\"lines\":" + std::to_string(r.lines) +
+                     ",\"would_post\":" + std::to_string(r.would_post) + ",\"agree\":" + std::to_string(r.agree) +
+                     ",\"confirmed_matches\":" + std::to_string(r.confirmed_matches) +
+                     ",\"recalled\":" + std::to_string(r.recalled) + ",\"precision_permille\":" +
+                     opt(r.precision_permille) + ",\"recall_permille\":" + opt(r.recall_permille) + "}");
+  }));
+  return id;
+}
+
+Result<std::vector<RuleBacktestRecord>> ReconcileRepo::rule_backtests(std::string_view rule_name, std::size_t limit) {
+  auto q = BANKREC_TRY(store_.db().prepare(
+      "SELECT id, rule_name, rule_digest, months, lines, would_post, agree, confirmed_matches, recalled, "
+      "precision_permille, recall_permille, report_json, created_at, created_by, COALESCE(approved_at, ''), "
+      "COALESCE(approved_by, '') FROM rule_backtests WHERE rule_name = ? ORDER BY id DESC LIMIT ?"));
+  q.bind(1, rule_name).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<RuleBacktestRecord> out;
+  while (BANKREC_TRY(q.step())) {
+    RuleBacktestRecord r;
+    r.id = q.column_int(0);
+    r.rule_name = q.column_text(1);
+    r.rule_digest = q.column_text(2);
+    r.months = q.column_int(3);
+    r.lines = q.column_int(4);
+    r.would_post = q.column_int(5);
+    r.agree = q.column_int(6);
+    r.confirmed_matches = q.column_int(7);
+    r.recalled = q.column_int(8);
+    if (!q.column_is_null(9)) r.precision_permille = q.column_int(9);
+    if (!q.column_is_null(10)) r.recall_permille = q.column_int(10);
+    r.report_json = q.column_text(11);
+    r.created_at = q.column_text(12);
+    r.created_by = q.column_text(13);
+    r.approved_at = q.column_text(14);
+    r.approved_by = q.column_text(15);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<void> ReconcileRepo::approve_rule_backtest(std::int64_t backtest_id, std::string_view actor) {
+  return store_.write([&]() -> Result<void> {
+    Database& db = store_.db();
+    const std::string now = utc_timestamp(store_.clock().now());
+    auto q = BANKREC_TRY(db.prepare(
+        "UPDATE rule_backtests SET approved_at = ?, approved_by = ? WHERE id = ? AND approved_at IS NULL"));
+    q.bind(1, now).bind(2, actor).bind(3, backtest_id);
+    BANKREC_TRY(q.run());
+    if (db.changes() != 1)
+      return fail(Errc::conflict, "rule backtest " + std::to_string(backtest_id) + " is unknown or approved already");
+    return audit(store_, actor, "reconcile.rule_approve", "rule_backtest", std::to_string(backtest_id),
+                 "{\"before\":{\"approved\":false},\"after\":{\"approved\":true}}");
+  });
 }
 
 }  // namespace bankrec::store
