@@ -10,6 +10,7 @@
 
 #include "bankrec/store/store.h"
 #include "bankrec/testing/testing.h"
+#include "daemon_harness.h"
 
 namespace bankrec {
 namespace {
@@ -18,109 +19,12 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-struct Reply {
-  CURLcode code = CURLE_COULDNT_CONNECT;
-  long status = 0;
-  std::string body;
-};
-
-std::size_t append(char* data, std::size_t size, std::size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
-Reply get(const std::string& url, const fs::path& ca = {}) {
-  Reply r;
-  CURL* curl = curl_easy_init();
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  if (!ca.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, ca.c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r.body);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 5L);
-  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
-  r.code = curl_easy_perform(curl);
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
-  curl_easy_cleanup(curl);
-  return r;
-}
-
-/// Waits up to `seconds` for `pred`.
-template <class Pred>
-bool eventually(Pred pred, int seconds = 20) {
-  for (int i = 0; i < seconds * 20; ++i) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
-
-std::vector<fs::path> files_below(const fs::path& dir) {
-  std::vector<fs::path> out;
-  std::error_code ec;
-  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-    if (it->is_regular_file()) out.push_back(it->path());
-  return out;
-}
-
-std::string amount_text(std::int64_t minor) {
-  return std::to_string(minor / 100) + "." + (minor % 100 < 10 ? "0" : "") + std::to_string(minor % 100);
-}
-
-/// A camt.053 statement number `file` with `entries` booked lines of its own (distinct references).
-std::string camt_statement(int file, int entries) {
-  std::string body;
-  for (int i = 1; i <= entries; ++i) {
-    const std::string ref = std::to_string(file) + "-" + std::to_string(i);
-    body += "<Ntry><Amt Ccy=\"EUR\">" + amount_text(1000 + (i * 7919) % 250000) +
-            "</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2026-11-20</Dt></BookgDt>"
-            "<ValDt><Dt>2026-11-20</Dt></ValDt><AcctSvcrRef>REF-" + ref + "</AcctSvcrRef>"
-            "<NtryDtls><TxDtls><RmtInf><Ustrd>Rechnung INV-" + ref + "</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>\n";
-  }
-  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-         "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.08\"><BkToCstmrStmt>"
-         "<GrpHdr><MsgId>MSG-" + std::to_string(file) + "</MsgId><CreDtTm>2026-11-21T06:00:00+01:00</CreDtTm></GrpHdr>"
-         "<Stmt><Id>STMT-" + std::to_string(file) + "</Id><ElctrncSeqNb>" + std::to_string(file) +
-         "</ElctrncSeqNb><CreDtTm>2026-11-21T06:00:00+01:00</CreDtTm>"
-         "<Acct><Id><IBAN>DE89370400440532013000</IBAN></Id><Ccy>EUR</Ccy></Acct>\n" + body +
-         "</Stmt></BkToCstmrStmt></Document>\n";
-}
-
-/// bankrecd with its own data dir, config and port.
-class Daemon {
- public:
-  Daemon(const fs::path& root, const std::string& config_text) : root_(root), data_(root / "data") {
-    port_ = testing::free_loopback_port();
-    write_config(config_text);
-  }
-  void write_config(const std::string& text) const { testing::write_file(config(), text); }
-  fs::path config() const { return root_ / "bankrec.yaml"; }
-  const fs::path& data() const { return data_; }
-  std::string base() const { return "https://127.0.0.1:" + std::to_string(port_); }
-  fs::path ca() const { return data_ / "tls" / "cert.pem"; }
-
-  /// Starts it and waits until /healthz answers.
-  ::testing::AssertionResult start() {
-    process_ = std::make_unique<testing::Process>(
-        std::vector<std::string>{BANKRECD, "--data-dir", data_.string(), "--listen",
-                                 "127.0.0.1:" + std::to_string(port_), "--config", config().string()},
-        root_, "bankrecd-" + std::to_string(++starts_));
-    if (eventually([&] { return fs::exists(ca()) && get(base() + "/healthz", ca()).status == 200; }))
-      return ::testing::AssertionSuccess();
-    return ::testing::AssertionFailure() << "bankrecd did not come up: " << process_->stderr_text();
-  }
-  testing::Process& process() { return *process_; }
-  std::string log() const { return process_ ? process_->stderr_text() : ""; }
-  testing::CommandResult cli(std::vector<std::string> args) const {
-    args.insert(args.begin(), {BANKREC_CLI, "--data-dir", data_.string(), "--config", config().string()});
-    return testing::run_command(args);
-  }
-
- private:
-  fs::path root_, data_;
-  std::uint16_t port_ = 0;
-  int starts_ = 0;
-  std::unique_ptr<testing::Process> process_;
-};
+using daemon_test::camt_statement;
+using daemon_test::Daemon;
+using daemon_test::eventually;
+using daemon_test::files_below;
+using daemon_test::get;
+using daemon_test::Reply;
 
 /// Counts in the database, read through the store library after bankrecd stopped.
 struct DbCounts {
