@@ -57,7 +57,7 @@ class ManagedAlertSink final : public AlertSink {
     if (now.status == jobs::HealthStatus::ok) {
       if (auto r = manager_->resolve(jobs::AlertKind::health_check_failed, now.name); !r)
         spdlog::get("jobs")->error("cannot resolve alert health_check_failed/{}: {}", now.name, r.error().message);
-      wake_.notify_all();
+      wake();
       return;
     }
     raise(jobs::AlertKind::health_check_failed, now.name,
@@ -71,7 +71,7 @@ class ManagedAlertSink final : public AlertSink {
     if (!verdict.above) {
       if (auto r = manager_->resolve(jobs::AlertKind::unmatched_above_threshold, "reconcile"); !r)
         spdlog::get("jobs")->error("cannot resolve alert unmatched_above_threshold: {}", r.error().message);
-      wake_.notify_all();
+      wake();
       return;
     }
     raise(jobs::AlertKind::unmatched_above_threshold, "reconcile", jobs::AlertSeverity::warning, verdict.message,
@@ -82,7 +82,7 @@ class ManagedAlertSink final : public AlertSink {
     if (a.resolve) {
       if (auto r = manager_->resolve(a.kind, a.key); !r)
         spdlog::get("jobs")->error("cannot resolve alert {}/{}: {}", jobs::alert_kind_name(a.kind), a.key, r.error().message);
-      wake_.notify_all();
+      wake();
       return;
     }
     const std::string name = a.key.substr(0, a.key.find(':'));
@@ -94,6 +94,16 @@ class ManagedAlertSink final : public AlertSink {
              jobs::AlertObject object) {
     if (auto r = manager_->raise(kind, key, severity, message, std::move(object)); !r)
       spdlog::get("jobs")->error("cannot record alert {}/{}: {}", jobs::alert_kind_name(kind), key, r.error().message);
+    wake();
+  }
+
+  /// Tells the delivery thread there is something to send; the flag makes a wake-up that comes while
+  /// it is busy delivering count too.
+  void wake() {
+    {
+      std::lock_guard lock(mutex_);
+      due_ = true;
+    }
     wake_.notify_all();
   }
 
@@ -109,7 +119,9 @@ class ManagedAlertSink final : public AlertSink {
         spdlog::get("jobs")->warn("alert delivery sent={} failed={} postponed={} (failed ones are retried)",
                                   stats->sent, stats->failed, stats->postponed);
       lock.lock();
-      wake_.wait_for(lock, std::chrono::seconds(30));
+      // Checked under the lock: a stop or a raise that came during delivery is not slept through.
+      wake_.wait_for(lock, std::chrono::seconds(30), [this] { return stopping_ || due_; });
+      due_ = false;
     }
   }
 
@@ -118,6 +130,7 @@ class ManagedAlertSink final : public AlertSink {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool due_ = false;
   std::thread thread_;
 };
 
