@@ -121,6 +121,7 @@ class BankSetup {
                                       "    schedule: " + schedule + "\n"
                                       "    history_days: 40\n"
                                       "    overlap_days: 2\n"
+                                      "    jitter_minutes: 0\n"
                                       "    options:\n"
                                       "      client_id: PSDDE-BAFIN-123456\n"
                                       "    tls:\n"

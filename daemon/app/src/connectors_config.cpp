@@ -9,7 +9,7 @@ namespace bankrec::app {
 namespace {
 
 const std::set<std::string> kEntryKeys = {"name", "type", "base_url", "accounts", "schedule", "overlap_days",
-                                          "history_days", "enabled", "options", "tls", "proxy", "timeouts"};
+                                          "history_days", "jitter_minutes", "enabled", "options", "tls", "proxy", "timeouts"};
 
 /// Key names that would hold a secret: refused wherever they appear (file references such as
 /// `signing_key_file` and endpoints such as `token_url` are fine).
@@ -160,6 +160,7 @@ void read_connectors(YamlProblems& problems, const YAML::Node& list, std::vector
     r.text(entry, "schedule", s.schedule);
     r.integer(entry, "overlap_days", s.overlap_days, 0, 60);
     r.integer(entry, "history_days", s.history_days, 1, 730);
+    r.integer(entry, "jitter_minutes", s.jitter_minutes, 0, 120);
     r.boolean(entry, "enabled", s.enabled);
     if (const YAML::Node a = entry["accounts"]; a) {
       if (!a.IsSequence()) problems.problem(a, r.key("accounts"), "expected a list of IBANs or account ids");

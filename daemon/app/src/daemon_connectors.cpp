@@ -94,7 +94,8 @@ Result<void> DaemonConnectors::add_schedules(jobs::Scheduler& scheduler) {
   for (const auto& [name, entry] : entries_) {
     auto schedule = BANKREC_TRY(jobs::Schedule::parse(entry->settings.schedule));
     BANKREC_TRY(scheduler.add({"connector:" + name, std::move(schedule), store::JobKind::fetch,
-                               "{\"connector\":" + domain::json_quote(name) + "}", std::chrono::seconds(0)}));
+                               "{\"connector\":" + domain::json_quote(name) + "}",
+                               std::chrono::minutes(entry->settings.jitter_minutes)}));
   }
   return ok();
 }

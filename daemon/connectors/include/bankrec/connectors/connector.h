@@ -45,6 +45,7 @@ struct ConnectorSettings {
   std::string schedule = "daily 06:00 Europe/Berlin";
   int overlap_days = 3;               ///< refetch this many days before the cursor
   int history_days = 90;              ///< how far back the first sync reaches
+  int jitter_minutes = 5;             ///< each scheduled run starts a random 0..jitter minutes late
   bool enabled = true;
   /// Type-specific options, validated by the connector's factory (unknown keys are errors there):
   /// xs2a: profile (standard|sparkasse|signing), client_id, redirect_uri, psu_id, psu_ip_address,
