@@ -8,6 +8,7 @@
 #include "bankrec/reconcile/rules.h"
 #include "bankrec/store/import_writer.h"
 #include "bankrec/store/reconcile_repo.h"
+#include "reconcile_test_data.h"
 #include "store_test_util.h"
 
 namespace bankrec::jobs {
@@ -17,43 +18,10 @@ using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 using store::testing_util::TestStore;
 
-domain::OpenItem invoice(std::string id, std::string number, std::int64_t minor) {
-  domain::OpenItem i;
-  i.id = std::move(id);
-  i.partner_id = "4711";
-  i.partner_name = "Muster Wohnen GmbH";
-  i.document_number = std::move(number);
-  i.amount = domain::Money(minor, domain::kEur);
-  i.due_date = *domain::Date::make(2026, 3, 20);
-  return i;
-}
-
-domain::Entry line(std::int64_t minor, std::string ref, std::string remittance) {
-  domain::Entry e;
-  e.booking_date = *domain::Date::make(2026, 3, 16);
-  e.value_date = e.booking_date;
-  e.amount = domain::Money(minor, domain::kEur);
-  e.bank_reference = std::move(ref);
-  e.counterparty.name = "Muster Wohnen GmbH";
-  e.remittance = std::move(remittance);
-  return e;
-}
-
-void store_lines(store::Store& s, std::vector<domain::Entry> entries, const std::string& sha) {
-  domain::Statement st;
-  st.id = "S-" + sha.substr(0, 4);
-  st.account.iban = "DE89370400440532013000";
-  st.account.currency = "EUR";
-  st.from_date = *domain::Date::make(2026, 3, 16);
-  st.to_date = st.from_date;
-  auto w = store::ImportWriter::begin(s, {"day-" + sha.substr(0, 4), sha, 100, store::FileSource::cli, "test"});
-  ASSERT_TRUE(w.has_value());
-  ASSERT_OK((*w)->set_format("test"));
-  ASSERT_OK((*w)->begin_statement(st));
-  ASSERT_OK((*w)->add_entries(entries));
-  ASSERT_OK((*w)->end_statement(st));
-  ASSERT_OK((*w)->commit());
-}
+using testing_data::invoice;
+using testing_data::line;
+using testing_data::line_from;
+using testing_data::store_lines;
 
 struct Fixture {
   TestStore t;

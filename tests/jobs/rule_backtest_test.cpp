@@ -5,6 +5,7 @@
 #include "bankrec/reconcile/rules.h"
 #include "bankrec/store/import_writer.h"
 #include "bankrec/store/reconcile_repo.h"
+#include "reconcile_test_data.h"
 #include "store_test_util.h"
 
 namespace bankrec::jobs {
@@ -13,45 +14,10 @@ namespace {
 using store::testing_util::TestStore;
 using ::testing::HasSubstr;
 
-domain::OpenItem invoice(std::string id, std::string number, std::int64_t minor) {
-  domain::OpenItem i;
-  i.id = std::move(id);
-  i.partner_id = "4711";
-  i.partner_name = "Muster Wohnen GmbH";
-  i.document_number = std::move(number);
-  i.amount = domain::Money(minor, domain::kEur);
-  i.due_date = *domain::Date::make(2026, 3, 20);
-  return i;
-}
-
-domain::Entry line(std::int64_t minor, std::string ref, std::string remittance,
-                   std::string name = "Muster Wohnen GmbH") {
-  domain::Entry e;
-  e.booking_date = *domain::Date::make(2026, 3, 16);
-  e.value_date = e.booking_date;
-  e.amount = domain::Money(minor, domain::kEur);
-  e.bank_reference = std::move(ref);
-  e.counterparty.name = std::move(name);
-  e.remittance = std::move(remittance);
-  return e;
-}
-
-void store_lines(store::Store& s, std::vector<domain::Entry> entries) {
-  domain::Statement st;
-  st.id = "S-1";
-  st.account.iban = "DE89370400440532013000";
-  st.account.currency = "EUR";
-  st.from_date = *domain::Date::make(2026, 3, 16);
-  st.to_date = st.from_date;
-  const std::string sha(64, 'b');
-  auto w = store::ImportWriter::begin(s, {"day.xml", sha, 100, store::FileSource::cli, "test"});
-  ASSERT_TRUE(w.has_value());
-  ASSERT_OK((*w)->set_format("test"));
-  ASSERT_OK((*w)->begin_statement(st));
-  ASSERT_OK((*w)->add_entries(entries));
-  ASSERT_OK((*w)->end_statement(st));
-  ASSERT_OK((*w)->commit());
-}
+using testing_data::invoice;
+using testing_data::line;
+using testing_data::line_from;
+using testing_data::store_lines;
 
 reconcile::MatchRule rule(std::string name, std::string purpose, bool shadow, bool allow_auto = true) {
   reconcile::MatchRule r;
@@ -91,8 +57,9 @@ struct ConfirmedDay {
                                 invoice("I7", "RE-2026-000007", 7000)},
                                "items.csv", "test"));
     store_lines(*t.store, {line(2500, "A", "RE-2026-000004"), line(5000, "B", "Zahlung"),
-                           line(8000, "C", "RE-2026-000003"), line(999, "D", "Miete", "Vermieter AG"),
-                           line(4000, "E", "RE-2026-000005"), line(7000, "F", "RE2026000007")});
+                           line(8000, "C", "RE-2026-000003"), line_from("Vermieter AG", 999, "D", "Miete"),
+                           line(4000, "E", "RE-2026-000005"), line(7000, "F", "RE2026000007")},
+                std::string(64, 'b'));
     for (char c : std::string("ABCDEF"))
       entry[c] = count(*t.store, std::string("SELECT id FROM entries WHERE bank_reference = '") + c + "'");
     EXPECT_OK(run_reconcile(*t.store, production_rules()));
