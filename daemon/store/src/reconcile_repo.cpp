@@ -282,6 +282,17 @@ Result<MatchView> load_match(Database& db, std::int64_t match_id, std::int64_t* 
   return m;
 }
 
+using PartnerIbans = std::map<std::string, std::vector<std::string>, std::less<>>;
+
+/// Every partner's known IBANs (from items and learned), keyed by partner key, in a stable order.
+Result<PartnerIbans> load_partner_ibans(Database& db) {
+  PartnerIbans ibans;
+  auto q = BANKREC_TRY(db.prepare(
+      "SELECT p.partner_key, i.iban FROM partner_ibans i JOIN partners p ON p.id = i.partner_id ORDER BY p.id, i.iban"));
+  while (BANKREC_TRY(q.step())) ibans[q.column_text(0)].push_back(q.column_text(1));
+  return ibans;
+}
+
 }  // namespace
 
 Result<OpenItemsImportSummary> ReconcileRepo::import_open_items(const std::vector<domain::OpenItem>& items,
@@ -305,12 +316,7 @@ Result<OpenItemsImportSummary> ReconcileRepo::import_open_items(const std::vecto
 
 Result<std::vector<StoredOpenItem>> ReconcileRepo::load_open_items() {
   Database& db = store_.db();
-  std::map<std::string, std::vector<std::string>, std::less<>> ibans;
-  {
-    auto q = BANKREC_TRY(db.prepare(
-        "SELECT p.partner_key, i.iban FROM partner_ibans i JOIN partners p ON p.id = i.partner_id ORDER BY p.id, i.iban"));
-    while (BANKREC_TRY(q.step())) ibans[q.column_text(0)].push_back(q.column_text(1));
-  }
+  const PartnerIbans ibans = BANKREC_TRY(load_partner_ibans(db));
   auto q = BANKREC_TRY(db.prepare(
       "SELECT id, item_json, open_minor FROM open_items WHERE open_minor > 0 AND status IN ('open', 'partial') "
       "ORDER BY id"));
@@ -791,12 +797,7 @@ Result<std::vector<ConfirmedDecision>> ReconcileRepo::confirmed_decisions(std::s
 
 Result<std::vector<StoredItemState>> ReconcileRepo::load_all_items() {
   Database& db = store_.db();
-  std::map<std::string, std::vector<std::string>, std::less<>> ibans;
-  {
-    auto q = BANKREC_TRY(db.prepare(
-        "SELECT p.partner_key, i.iban FROM partner_ibans i JOIN partners p ON p.id = i.partner_id ORDER BY p.id, i.iban"));
-    while (BANKREC_TRY(q.step())) ibans[q.column_text(0)].push_back(q.column_text(1));
-  }
+  const PartnerIbans ibans = BANKREC_TRY(load_partner_ibans(db));
   auto q = BANKREC_TRY(db.prepare("SELECT id, item_json, open_minor, status FROM open_items ORDER BY id"));
   std::vector<StoredItemState> out;
   while (BANKREC_TRY(q.step())) {
