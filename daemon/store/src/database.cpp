@@ -88,6 +88,9 @@ Result<std::unique_ptr<DatabaseHandle>> open_handle(const std::filesystem::path&
   if (rc != SQLITE_OK)
     return fail(Errc::invalid_input, std::string("cannot open database: ") + sqlite3_errstr(rc),
                 path.string());
+  // Before the first read: the probe and the switch to WAL wait for a lock held by another process
+  // (a closing connection checkpointing the WAL, say) instead of failing with "database is locked".
+  sqlite3_busy_timeout(db, options.busy_timeout_ms);
   return handle;
 }
 
