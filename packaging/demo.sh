@@ -6,7 +6,7 @@
 # bank's transactions every 10 minutes, imports and reconciles them, and serves /healthz, /readyz and
 # /metrics on https://localhost:8443. Ctrl-C stops the daemon and the sandbox.
 #
-#   BANKREC_DEMO_DIR   where the demo lives (default /tmp/bankrec-demo; emptied first)
+#   BANKREC_DEMO_DIR   where the demo lives (default $TMPDIR/bankrec-demo, /tmp without TMPDIR; emptied first)
 #   BANKREC_DEMO_ONCE  set to 1 to stop after the first fetch and reconciliation (a quick check)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +15,7 @@ bash packaging/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$(nproc)" --target bankrec bankrecd bankrec-sandbox
 bin=$PWD/build/daemon
-demo=${BANKREC_DEMO_DIR:-/tmp/bankrec-demo}
+demo=${BANKREC_DEMO_DIR:-${TMPDIR:-/tmp}/bankrec-demo}
 case "$demo" in /|"") echo "demo.sh: refusing BANKREC_DEMO_DIR='$demo'" >&2; exit 2 ;; esac
 rm -rf "$demo"
 mkdir -p "$demo"
