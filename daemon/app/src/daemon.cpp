@@ -35,6 +35,7 @@
 #include "alert_sink.h"
 #include "config.h"
 #include "daemon_connectors.h"
+#include "daemon_console.h"
 #include "daemon_settings.h"
 #include "inbox.h"
 #include "logging.h"
@@ -287,6 +288,29 @@ int serve(const DaemonOptions& options) {
   if (!console_auth) {
     log_error(console_auth.error());
     return exit_code_for(console_auth.error());
+  }
+  // CONSOLE: the REST API and the web UI (issue 8), each part in its own console_*_wiring.cpp.
+  ConsoleWiring console_wiring{db,
+                               store_mutex,
+                               clock,
+                               registry,
+                               queue,
+                               inbox,
+                               reconciler,
+                               **bank_connectors,
+                               alerts,
+                               health,
+                               formats,
+                               *config,
+                               global,
+                               data_dir,
+                               (*console_auth)->service(),
+                               [&inbox] { return inbox.ingest_options(); },
+                               [] { ::kill(::getpid(), SIGHUP); }};
+  auto console = install_console(*router, console_wiring);
+  if (!console) {
+    log_error(console.error());
+    return exit_code_for(console.error());
   }
   auto server = http::Server::start(server_config, router);
   if (!server) {

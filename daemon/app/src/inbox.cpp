@@ -64,6 +64,11 @@ void Inbox::set_ingest_options(const jobs::IngestOptions& options) {
   ingest_options_ = options;
 }
 
+jobs::IngestOptions Inbox::ingest_options() const {
+  std::lock_guard lock(folders_mutex_);
+  return ingest_options_;
+}
+
 bool Inbox::in_an_inbox(const fs::path& file) const {
   std::lock_guard lock(folders_mutex_);
   for (const auto& dir : folders_.inboxes)

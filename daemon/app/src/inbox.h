@@ -57,6 +57,8 @@ class Inbox {
   }
   /// Batch size and pending expiry from bankrec.yaml's `import:` section (start and reload; thread-safe).
   void set_ingest_options(const jobs::IngestOptions& options);
+  /// The ingestion options in force (they follow reloads).
+  jobs::IngestOptions ingest_options() const;
 
   /// One pass over the folders; returns the files that are complete now (thread-safe).
   std::vector<std::filesystem::path> scan_once();

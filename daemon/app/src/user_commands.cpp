@@ -244,8 +244,9 @@ namespace {
 
 class DaemonConsoleAuth final : public ConsoleAuth {
  public:
+  std::shared_ptr<http::AuthService> service() const override { return auth; }
   std::unique_ptr<UserContext> users;
-  std::shared_ptr<http::AuthService> service;
+  std::shared_ptr<http::AuthService> auth;
 };
 
 }  // namespace
@@ -259,10 +260,10 @@ Result<std::unique_ptr<ConsoleAuth>> install_console_auth(http::Router& router, 
     if (auto log = spdlog::get("http")) log->warn("sign-in locked after repeated failures scope={} key=\"{}\"", scope, key);
     else if (auto app = spdlog::get("app")) app->warn("sign-in locked after repeated failures scope={} key=\"{}\"", scope, key);
   };
-  owner->service = std::make_shared<http::AuthService>(*owner->users->store->store, *owner->users->secrets_key, clock,
+  owner->auth = std::make_shared<http::AuthService>(*owner->users->store->store, *owner->users->secrets_key, clock,
                                                        std::move(options));
-  BANKREC_TRY(owner->service->purge_sessions());
-  http::install_auth_routes(router, owner->service);
+  BANKREC_TRY(owner->auth->purge_sessions());
+  http::install_auth_routes(router, owner->auth);
   return std::unique_ptr<ConsoleAuth>(std::move(owner));
 }
 

@@ -4,6 +4,7 @@
 
 #include "bankrec/base/clock.h"
 #include "bankrec/base/result.h"
+#include "bankrec/http/auth_service.h"
 #include "bankrec/http/router.h"
 #include "commands.h"
 
@@ -14,6 +15,7 @@ namespace bankrec::app {
 class ConsoleAuth {
  public:
   virtual ~ConsoleAuth() = default;
+  virtual std::shared_ptr<http::AuthService> service() const = 0;
 };
 
 /// Opens what sign-in needs and installs the auth and user routes on `router` (issue 8).

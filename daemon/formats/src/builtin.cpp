@@ -10,6 +10,13 @@ void register_builtin_formats(FormatRegistry& registry) {
   registry.add(camt054_format());
   registry.add(mt940_format());
   registry.add(mt942_format());
+  registry.add(ofx_format());
+  registry.add(qif_format());
+  registry.add(csv_format());
+  registry.add(xlsx_format());
+  registry.add(xls_format());
+  registry.add(xml_format());
+  registry.add(pdf_format());
 }
 
 }  // namespace bankrec::formats

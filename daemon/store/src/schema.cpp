@@ -278,6 +278,15 @@ constexpr std::string_view kSchemaV9 =
 constexpr std::string_view kSchemaV10 =
 #include "schema_v10_users.inc"
     ;
+constexpr std::string_view kSchemaV11 =
+#include "schema_v11_console_admin.inc"
+    ;
+constexpr std::string_view kSchemaV12 =
+#include "schema_v12_console_data.inc"
+    ;
+constexpr std::string_view kSchemaV13 =
+#include "schema_v13_connectors_sca.inc"
+    ;
 
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kSchemaV1},
@@ -290,6 +299,9 @@ constexpr Migration kMigrations[] = {
     {8, "ingestion: leaner entry rows", kSchemaV8},
     {9, "daemon: reconcile runs and daily jobs", kSchemaV9},
     {10, "users: console users, sessions, TOTP, login throttling", kSchemaV10},
+    {11, "console: API tokens, settings (admin API)", kSchemaV11},
+    {12, "console: uploads and list indexes (data API)", kSchemaV12},
+    {13, "connectors: SCA flows, legacy Bridge users", kSchemaV13},
 };
 
 }  // namespace

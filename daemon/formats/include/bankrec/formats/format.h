@@ -21,6 +21,8 @@ struct SourcePos {
   std::string locator;
 };
 
+class ProfileSet;  // bankrec/formats/profile.h
+
 struct ParseIssue {
   SourcePos pos;
   std::string message;
@@ -33,6 +35,8 @@ struct ParseOptions {
   std::uint32_t max_depth = 64;  ///< XML nesting bound
   std::string_view encoding;     ///< forced charset ("" = detect)
   std::string_view profile;      ///< forced bank profile ("" = choose automatically)
+  /// Bank profiles for the table, XML and PDF formats (nullptr: those formats find no profile).
+  const ProfileSet* profiles = nullptr;
 };
 
 /// Receives a document as the parser reads it, so memory stays bounded for 100,000-entry files.

@@ -1,0 +1,14 @@
+#include "daemon_console.h"
+
+namespace bankrec::app {
+
+// The console's admin part (issue 8): installs its routes; nothing yet.
+Result<void> install_console_admin(http::Router& router, ConsoleWiring& wiring,
+                                  std::vector<std::shared_ptr<void>>& keep) {
+  (void)router;
+  (void)wiring;
+  (void)keep;
+  return ok();
+}
+
+}  // namespace bankrec::app

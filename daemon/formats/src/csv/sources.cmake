@@ -1,0 +1,1 @@
+list(APPEND FORMAT_SOURCES src/csv/csv_format.cpp)

@@ -1,0 +1,1 @@
+list(APPEND FORMAT_SOURCES src/ofx/ofx_format.cpp)

@@ -1,0 +1,14 @@
+#include "profiles/table_profile.h"
+
+namespace bankrec::formats {
+
+// Minimal form until the table profile work lands: names and describes the profile only.
+Result<TableProfile> parse_table_profile(const YAML::Node& root, const std::string& path) {
+  TableProfile p;
+  p.path = path;
+  if (root["name"]) p.name = root["name"].as<std::string>();
+  if (root["description"]) p.description = root["description"].as<std::string>();
+  return p;
+}
+
+}  // namespace bankrec::formats

@@ -1,0 +1,1 @@
+list(APPEND FORMAT_SOURCES src/qif/qif_format.cpp)

@@ -1,0 +1,1 @@
+list(APPEND FORMAT_SOURCES src/xls/xls_format.cpp)

@@ -1,0 +1,1 @@
+list(APPEND FORMAT_SOURCES src/xlsx/xlsx_format.cpp)
