@@ -1,16 +1,16 @@
 #include "camt/camt_xml.h"
 
-#include <libxml/encoding.h>
-#include <libxml/parser.h>
-#include <libxml/xmlerror.h>
-#include <libxml/xmlreader.h>
-
 #include <algorithm>
 #include <climits>
 #include <cstring>
 
+#include "camt/camt_xml_encoding.h"
+#include "camt/camt_xml_lex.h"
+
 namespace bankrec::formats::camt {
 namespace {
+
+using lex::kNone;
 
 constexpr const char* kTagNames[] = {"",
 #define BANKREC_CAMT_NAME(name) #name,
@@ -34,115 +34,19 @@ bool is_list_tag(Tag tag) {
   }
 }
 
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-// Fibonacci hashing of the dictionary pointer: interned names sit close together in memory.
-std::size_t slot_of(const unsigned char* p, std::size_t size) {
-  const auto v = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(p));
-  return static_cast<std::size_t>((v * 0x9E3779B97F4A7C15ULL) >> 40) & (size - 1);
-}
-
-std::string_view view(const xmlChar* s) {
-  return s == nullptr ? std::string_view() : std::string_view(reinterpret_cast<const char*>(s));
-}
-
-// Scanner state for find_element(): skips markup that cannot contain elements.
-std::size_t skip_past(std::string_view in, std::size_t i, std::string_view end) {
-  const std::size_t at = in.find(end, i);
-  return at == std::string_view::npos ? in.size() : at + end.size();
-}
-
-std::size_t skip_tag(std::string_view in, std::size_t i) {
-  char quote = 0;
-  for (; i < in.size(); ++i) {
-    const char c = in[i];
-    if (quote != 0) {
-      if (c == quote) quote = 0;
-    } else if (c == '"' || c == '\'') {
-      quote = c;
-    } else if (c == '>') {
-      return i;
-    }
+// The tag of an element name; an undeclared prefix ("ns2:Stmt") is compared by its local part.
+Tag tag_of(std::string_view name) {
+  for (int pass = 0; pass < 2; ++pass) {
+    for (std::size_t i = 1; i < std::size(kTagNames); ++i)
+      if (name == kTagNames[i]) return static_cast<Tag>(i);
+    const std::size_t colon = name.find(':');
+    if (colon == std::string_view::npos) break;
+    name.remove_prefix(colon + 1);
   }
-  return in.size();
+  return Tag::other;
 }
 
-}  // namespace
-
-// libxml2 reports some problems (encoding conversion, I/O) through its per-thread global
-// handlers rather than the reader's. While a parse runs they are routed to the same capture,
-// so nothing ever reaches stderr; the previous handlers are restored when the cursor goes.
-struct XmlCursor::ThreadHandlers {
-  ThreadHandlers(void* context, xmlStructuredErrorFunc handler)
-      : structured(xmlStructuredError),
-        structured_context(xmlStructuredErrorContext),
-        generic(xmlGenericError),
-        generic_context(xmlGenericErrorContext) {
-    xmlSetStructuredErrorFunc(context, handler);
-    xmlSetGenericErrorFunc(nullptr, &ThreadHandlers::ignore);
-  }
-  ~ThreadHandlers() {
-    xmlSetStructuredErrorFunc(structured_context, structured);
-    xmlSetGenericErrorFunc(generic_context, generic);
-  }
-  ThreadHandlers(const ThreadHandlers&) = delete;
-  ThreadHandlers& operator=(const ThreadHandlers&) = delete;
-
-  static void ignore(void*, const char*, ...) {}
-  xmlStructuredErrorFunc structured;
-  void* structured_context;
-  xmlGenericErrorFunc generic;
-  void* generic_context;
-};
-
-const char* tag_name(Tag tag) { return kTagNames[static_cast<std::size_t>(tag)]; }
-
-std::optional<std::uint64_t> find_element(std::string_view in, std::span<const PathStep> path) {
-  if (path.empty()) return std::nullopt;
-  std::size_t depth = 0;    // open elements at the scan position
-  std::size_t matched = 0;  // leading path steps matched by open elements 0..matched-1
-  std::uint32_t seen = 0;   // children named path[matched].name seen in the last matched element
-  for (std::size_t i = in.find('<'); i < in.size(); i = in.find('<', i)) {
-    const std::size_t start = i;
-    std::string_view rest = in.substr(i);
-    if (rest.starts_with("<!--")) {
-      i = skip_past(in, i, "-->");
-    } else if (rest.starts_with("<![CDATA[")) {
-      i = skip_past(in, i, "]]>");
-    } else if (rest.starts_with("<?")) {
-      i = skip_past(in, i, "?>");
-    } else if (rest.starts_with("<!")) {
-      i = skip_tag(in, i + 2) + 1;
-    } else if (rest.starts_with("</")) {
-      i = skip_tag(in, i + 2) + 1;
-      if (depth == 0) return std::nullopt;
-      --depth;
-      if (depth + 1 == matched) return std::nullopt;  // the last matched element ended first
-    } else {
-      std::size_t n = i + 1;
-      while (n < in.size() && !is_blank(in[n]) && in[n] != '>' && in[n] != '/') ++n;
-      std::string_view name = in.substr(i + 1, n - i - 1);
-      if (const auto colon = name.find(':'); colon != std::string_view::npos) name.remove_prefix(colon + 1);
-      const std::size_t end = skip_tag(in, n);
-      const bool self_closing = end < in.size() && end > 0 && in[end - 1] == '/';
-      i = end + 1;
-      if (depth == matched && name == path[matched].name && ++seen == path[matched].index) {
-        if (++matched == path.size()) return start;
-        seen = 0;
-      }
-      if (!self_closing) ++depth;
-      if (self_closing && depth + 1 == matched) return std::nullopt;
-    }
-  }
-  return std::nullopt;
-}
-
+/// Byte offset of a 1-based line and column, clamped to the line.
 std::uint64_t offset_of(std::string_view input, std::uint32_t line, std::uint32_t column) {
   std::size_t pos = 0;
   for (std::uint32_t l = 1; l < line && pos < input.size(); ++l) {
@@ -154,177 +58,364 @@ std::uint64_t offset_of(std::string_view input, std::uint32_t line, std::uint32_
   return std::min<std::uint64_t>(pos + (column > 0 ? column - 1 : 0), eol);
 }
 
-XmlCursor::XmlCursor(std::string_view input, const ParseOptions& options)
-    : input_(input), options_(options) {}
+}  // namespace
 
-XmlCursor::~XmlCursor() {
-  if (reader_ != nullptr) xmlFreeTextReader(reader_);
-  thread_handlers_.reset();
-}
+const char* tag_name(Tag tag) { return kTagNames[static_cast<std::size_t>(tag)]; }
+
+XmlCursor::XmlCursor(std::string_view input, const ParseOptions& options)
+    : input_(input), doc_(input), options_(options) {}
+
+XmlCursor::~XmlCursor() = default;
 
 Result<std::unique_ptr<XmlCursor>> XmlCursor::open(std::string_view input, const ParseOptions& options) {
   if (input.size() > static_cast<std::size_t>(INT_MAX))
     return parse_error(options, locate(input, 0),
                        "file of " + std::to_string(input.size()) + " bytes is too large for the XML reader");
-  xmlInitParser();
   std::unique_ptr<XmlCursor> cursor(new XmlCursor(input, options));
-  // No XML_PARSE_NOENT (entities stay unexpanded), no XML_PARSE_DTDLOAD/DTDATTR (no external
-  // subset), XML_PARSE_NONET (nothing is fetched); a DOCTYPE is refused outright in advance().
-  // XML_PARSE_NOBLANKS drops the indentation between elements early (a third of the nodes of a
-  // pretty-printed file); CAMT has no mixed content, and values are trimmed anyway.
-  const int flags =
-      XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT | XML_PARSE_BIG_LINES | XML_PARSE_NOBLANKS;
-  const std::string encoding(options.encoding);
-  if (!encoding.empty()) {  // libxml2 would silently fall back to the declared encoding
-    xmlCharEncodingHandlerPtr handler = xmlFindCharEncodingHandler(encoding.c_str());
-    if (handler == nullptr)
-      return parse_error(options, locate(input, 0), "unknown encoding '" + encoding + "'");
-    xmlCharEncCloseFunc(handler);
-  }
-  cursor->thread_handlers_ = std::make_unique<ThreadHandlers>(cursor.get(), &XmlCursor::on_error);
-  cursor->reader_ = xmlReaderForMemory(input.data(), static_cast<int>(input.size()), nullptr,
-                                       encoding.empty() ? nullptr : encoding.c_str(), flags);
-  if (cursor->reader_ == nullptr) {
-    if (cursor->captured_.set) return cursor->xml_error();
-    return parse_error(options, locate(input, 0),
-                       "cannot read the file as XML (encoding '" + encoding + "'?)");
-  }
-  xmlTextReaderSetStructuredErrorHandler(cursor->reader_, &XmlCursor::on_error, cursor.get());
-  for (std::size_t i = 1; i < std::size(kTagNames); ++i) {
-    const xmlChar* key =
-        xmlTextReaderConstString(cursor->reader_, reinterpret_cast<const xmlChar*>(kTagNames[i]));
-    if (key == nullptr) continue;
-    std::size_t slot = slot_of(key, kTableSize);
-    while (cursor->table_keys_[slot] != nullptr) slot = (slot + 1) & (kTableSize - 1);
-    cursor->table_keys_[slot] = key;
-    cursor->table_tags_[slot] = static_cast<Tag>(i);
-  }
-  // libxml2 itself stops at 256 levels; the clamp keeps a huge option from sizing the tables.
+  BANKREC_TRY(cursor->prepare());
+  // The clamp keeps a huge option from sizing the tables.
   cursor->max_depth_ = std::min<std::uint32_t>(options.max_depth, 1024);
   cursor->siblings_.resize(static_cast<std::size_t>(cursor->max_depth_) + 2);
   cursor->stack_.reserve(static_cast<std::size_t>(cursor->max_depth_) + 1);
+  cursor->slots_.assign(256, 0);
   return cursor;
 }
 
-void XmlCursor::on_error(void* self, ::_xmlError* error) {
-  auto* cursor = static_cast<XmlCursor*>(self);
-  if (error == nullptr || cursor->captured_.set) return;
-  if (error->level < XML_ERR_ERROR) return;
-  // An undeclared prefix (<ns2:Document> without xmlns:ns2) is a namespace error, not a
-  // well-formedness error: the element still has its name and is read by its local part.
-  if (error->domain == XML_FROM_NAMESPACE) return;
-  cursor->captured_.set = true;
-  std::string message = error->message != nullptr ? error->message : "unknown XML error";
-  while (!message.empty() && is_blank(message.back())) message.pop_back();
-  if (!message.empty() && message[0] >= 'A' && message[0] <= 'Z' && (message.size() < 2 || message[1] > 'Z'))
-    message[0] = static_cast<char>(message[0] - 'A' + 'a');
-  cursor->captured_.message = std::move(message);
-  cursor->captured_.line = error->line > 0 ? static_cast<std::uint32_t>(error->line) : 0;
-  cursor->captured_.column = error->int2 > 0 ? static_cast<std::uint32_t>(error->int2) : 0;
+// Picks the encoding, converts to UTF-8 when needed and reads the XML declaration.
+Result<void> XmlCursor::prepare() {
+  const std::string forced(options_.encoding);
+  std::string charset;
+  std::size_t skip = 0;
+  if (!forced.empty()) {
+    if (!is_known_encoding(forced))
+      return parse_error(options_, locate(input_, 0), "unknown encoding '" + forced + "'");
+    skip = bom_length(input_, forced);
+    if (!is_utf8_name(forced)) charset = forced;
+  } else {
+    charset = detect_encoding(input_, skip);
+  }
+  if (!charset.empty()) {
+    if (!is_known_encoding(charset))
+      return parse_error(options_, locate(input_, 0), "malformed xml: unsupported encoding " + charset);
+    std::size_t failed_at = 0;
+    if (!convert_to_utf8(input_.substr(skip), charset, converted_, failed_at)) {
+      last_error_pos_ = locate(input_, skip + failed_at);
+      broken_ = true;
+      return parse_error(
+          options_, last_error_pos_,
+          "malformed xml: input conversion failed due to input error (encoding " + charset + ")");
+    }
+    doc_ = converted_;
+    is_converted_ = true;
+    skip = 0;
+  }
+  pos_ = skip;
+  if (!starts_declaration(doc_, pos_)) return ok();
+  std::string_view declared;
+  lex::Fault f;
+  const std::size_t end = parse_declaration(doc_, pos_, declared, f);
+  if (end == kNone) return fault(f.at, std::move(f.message));
+  pos_ = end;
+  return ok();
 }
 
-Unexpected XmlCursor::xml_error() const {
-  if (!captured_.set) return error("malformed xml");
-  SourcePos pos = captured_.line > 0 ? locate(input_, offset_of(input_, captured_.line, captured_.column))
-                                     : locate(input_, input_.size());
+SourcePos XmlCursor::position_of(std::size_t doc_byte) const {
+  if (!is_converted_) return locate(input_, doc_byte);
+  std::uint32_t line = 0, column = 0;
+  lex::line_and_column(doc_, doc_byte, line, column);
+  return locate(input_, offset_of(input_, line, column));
+}
+
+Unexpected XmlCursor::fault(std::size_t at, std::string message) {
+  broken_ = true;
+  SourcePos pos = position_of(std::min(at, doc_.size()));
   pos.locator = locator();
   last_error_pos_ = pos;
-  // In push mode libxml2 reports a cut-off file as "extra content at the end of the document";
-  // an open element at the very end says what really happened.
-  if (pos.byte >= input_.size() && !stack_.empty() && !pop_pending_)
+  if (at >= doc_.size() && !stack_.empty())
     return parse_error(
         options_, pos,
         "malformed xml: the file ends inside element " + std::string(local_name()) + " (truncated?)");
-  return parse_error(options_, pos, "malformed xml: " + captured_.message);
+  return parse_error(options_, pos, "malformed xml: " + message);
 }
 
-Tag XmlCursor::lookup(const unsigned char* name) const {
-  for (std::size_t slot = slot_of(name, kTableSize);; slot = (slot + 1) & (kTableSize - 1)) {
-    if (table_keys_[slot] == name) return table_tags_[slot];
-    if (table_keys_[slot] == nullptr) break;
+std::uint32_t XmlCursor::intern(std::string_view name, std::uint32_t hash) {
+  std::size_t mask = slots_.size() - 1;
+  std::size_t slot = hash & mask;
+  for (; slots_[slot] != 0; slot = (slot + 1) & mask) {
+    const Name& n = names_[slots_[slot] - 1];
+    if (n.hash == hash && n.length == name.size() &&
+        std::memcmp(doc_.data() + n.offset, name.data(), name.size()) == 0)
+      return slots_[slot] - 1;
   }
-  // "ns2:Stmt" when the prefix is undeclared: compare the local part by content.
-  const char* colon = std::strchr(reinterpret_cast<const char*>(name), ':');
-  if (colon == nullptr) return Tag::other;
-  for (std::size_t i = 1; i < std::size(kTagNames); ++i)
-    if (std::strcmp(colon + 1, kTagNames[i]) == 0) return static_cast<Tag>(i);
-  return Tag::other;
+  const auto id = static_cast<std::uint32_t>(names_.size());
+  names_.push_back({hash, static_cast<std::uint32_t>(name.data() - doc_.data()),
+                    static_cast<std::uint32_t>(name.size()), tag_of(name)});
+  slots_[slot] = id + 1;
+  if (names_.size() * 2 > slots_.size()) {  // grow and re-seat every name
+    slots_.assign(slots_.size() * 2, 0);
+    mask = slots_.size() - 1;
+    for (std::uint32_t i = 0; i < names_.size(); ++i) {
+      std::size_t s = names_[i].hash & mask;
+      while (slots_[s] != 0) s = (s + 1) & mask;
+      slots_[s] = i + 1;
+    }
+  }
+  return id;
 }
 
-Result<void> XmlCursor::push() {
-  const int depth = node_depth_;
-  if (depth < 0 || static_cast<std::size_t>(depth) != stack_.size())
-    return error("malformed xml: inconsistent nesting");
-  if (static_cast<std::uint32_t>(depth) >= max_depth_) {
+std::string_view XmlCursor::name_of(std::uint32_t id) const {
+  return doc_.substr(names_[id].offset, names_[id].length);
+}
+
+const XmlCursor::Namespace* XmlCursor::find_namespace(std::string_view prefix) const {
+  for (auto it = namespaces_.rbegin(); it != namespaces_.rend(); ++it)
+    if (it->prefix == prefix) return &*it;
+  return nullptr;
+}
+
+void XmlCursor::declare_namespaces() {
+  for (const Attribute& a : attributes_) {
+    const std::string_view name = doc_.substr(a.name, a.name_len);
+    if (name != "xmlns" && !name.starts_with("xmlns:")) continue;
+    Namespace ns{name.size() > 5 ? name.substr(6) : std::string_view(), {}};
+    lex::append_decoded(doc_.substr(a.value, a.value_len), ns.uri, /*attribute=*/true);
+    namespaces_.push_back(std::move(ns));
+  }
+}
+
+Result<void> XmlCursor::push(std::size_t start, std::size_t name_end, std::size_t colon, std::uint32_t hash) {
+  const std::size_t depth = stack_.size();
+  if (depth >= max_depth_)
     return error("elements nested deeper than " + std::to_string(max_depth_) + " levels");
+  const auto ns_mark = static_cast<std::uint32_t>(namespaces_.size());
+  if (has_namespaces_) declare_namespaces();
+  // Like libxml2, an element whose prefix is not declared keeps the prefix in its name.
+  std::string_view name = doc_.substr(start + 1, name_end - start - 1);
+  if (colon != kNone) {
+    const std::string_view prefix = doc_.substr(start + 1, colon - start - 1);
+    if (prefix == "xml" || find_namespace(prefix) != nullptr) {
+      name = doc_.substr(colon + 1, name_end - colon - 1);
+      hash = lex::hash_name(name);
+    }
   }
-  const xmlChar* name = xmlTextReaderConstLocalName(reader_);
-  if (name == nullptr) return error("malformed xml: element without a name");
-  Siblings& level = siblings_[static_cast<std::size_t>(depth)];
+  const std::uint32_t id = intern(name, hash);
+  Siblings& level = siblings_[depth];
   std::uint32_t index = 0;
   for (std::size_t i = level.size; i-- > 0;) {
-    if (level.names[i] == name) {
+    if (level.ids[i] == id) {
       index = ++level.counts[i];
       break;
     }
   }
   if (index == 0 && level.size < Siblings::kSlots) {
-    level.names[level.size] = name;
+    level.ids[level.size] = id;
     level.counts[level.size] = 1;
     ++level.size;
     index = 1;
   }
-  stack_.push_back({name, lookup(name), index});
-  siblings_[static_cast<std::size_t>(depth) + 1].size = 0;
-  empty_element_ = xmlTextReaderIsEmptyElement(reader_) == 1;
+  stack_.push_back({id, static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(name_end - start - 1),
+                    index, ns_mark, names_[id].tag});
+  siblings_[depth + 1].size = 0;
+  root_seen_ = true;
+  node_ = Node::element;
+  node_depth_ = static_cast<int>(depth);
   if (empty_element_) pop_pending_ = true;
   return ok();
 }
 
-Result<bool> XmlCursor::advance() {
+Result<void> XmlCursor::start_tag() {
+  const std::size_t start = pos_;
+  if (stack_.empty() && root_seen_) return fault(start, "extra content at the end of the document");
+  std::uint32_t hash = 0;
+  std::size_t colon = kNone;
+  const std::size_t name_end = lex::scan_name(doc_, start + 1, hash, colon);
+  if (name_end == start + 1) return fault(start + 1, "start tag expected: invalid element name");
+  const std::uint32_t name_hash = hash;
+  attributes_.clear();
+  has_namespaces_ = false;
+  for (std::size_t i = name_end;;) {
+    const std::size_t at = lex::skip_blanks(doc_, i);
+    if (at >= doc_.size()) return fault(at, "couldn't find end of start tag");
+    if (doc_[at] == '>' || doc_[at] == '/') {
+      empty_element_ = doc_[at] == '/';
+      if (empty_element_ && (at + 1 >= doc_.size() || doc_[at + 1] != '>'))
+        return fault(at + 1, "couldn't find end of start tag");
+      pos_ = at + (empty_element_ ? 2 : 1);
+      break;
+    }
+    if (at == i) return fault(at, "attributes construct error");
+    std::size_t attribute_colon = kNone;
+    const std::size_t attribute_end = lex::scan_name(doc_, at, hash, attribute_colon);
+    if (attribute_end == at) return fault(at, "attributes construct error");
+    const std::string_view name = doc_.substr(at, attribute_end - at);
+    std::size_t j = lex::skip_blanks(doc_, attribute_end);
+    if (j >= doc_.size() || doc_[j] != '=')
+      return fault(j, "specification mandates value for attribute " + std::string(name));
+    j = lex::skip_blanks(doc_, j + 1);
+    if (j >= doc_.size() || (doc_[j] != '"' && doc_[j] != '\''))
+      return fault(j, "attribute value expected: \" or ' for attribute " + std::string(name));
+    bool plain = true;
+    lex::Fault f;
+    const std::size_t value_end = lex::scan_attribute_value(doc_, j, plain, f);
+    if (value_end == kNone) return fault(f.at, std::move(f.message));
+    if (attributes_.size() >= kMaxAttributes)
+      return fault(at, "more than " + std::to_string(kMaxAttributes) + " attributes on one element");
+    for (const Attribute& a : attributes_)
+      if (doc_.substr(a.name, a.name_len) == name)
+        return fault(at, "attribute " + std::string(name) + " redefined");
+    attributes_.push_back({static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(name.size()),
+                           static_cast<std::uint32_t>(j + 1), static_cast<std::uint32_t>(value_end - j - 2)});
+    if (name.starts_with("xmlns")) has_namespaces_ = true;
+    i = value_end;
+  }
+  return push(start, name_end, colon, name_hash);
+}
+
+Result<void> XmlCursor::end_tag() {
+  const std::size_t start = pos_;
+  if (stack_.empty())
+    return fault(
+        start, root_seen_ ? "extra content at the end of the document" : "start tag expected, '<' not found");
+  const Open& top = stack_.back();
+  const std::size_t name_end = start + 2 + top.qname_len;
+  // The name must be the open element's, and end there.
+  const bool same = name_end < doc_.size() &&
+                    std::memcmp(doc_.data() + start + 2, doc_.data() + top.start + 1, top.qname_len) == 0 &&
+                    (doc_[name_end] == '>' || lex::is_blank(doc_[name_end]));
+  if (!same) {
+    std::uint32_t hash = 0;
+    std::size_t colon = kNone;
+    const std::size_t found_end = lex::scan_name(doc_, start + 2, hash, colon);
+    if (found_end >= doc_.size()) return fault(doc_.size(), "premature end of data");
+    std::uint32_t line = 0, column = 0;
+    lex::line_and_column(doc_, top.start, line, column);
+    return fault(
+        start, "opening and ending tag mismatch: " + std::string(doc_.substr(top.start + 1, top.qname_len)) +
+                   " line " + std::to_string(line) + " and " +
+                   std::string(doc_.substr(start + 2, found_end - start - 2)));
+  }
+  const std::size_t close = doc_[name_end] == '>' ? name_end : lex::skip_blanks(doc_, name_end);
+  if (close >= doc_.size() || doc_[close] != '>') return fault(close, "expected '>' at the end of end tag");
+  pos_ = close + 1;
+  node_ = Node::end_element;
+  node_depth_ = depth();
+  pop_pending_ = true;
+  return ok();
+}
+
+// At '<': a tag (true: a node to report), or a comment, PI or CDATA section.
+Result<bool> XmlCursor::markup() {
+  const char next = pos_ + 1 < doc_.size() ? doc_[pos_ + 1] : '\0';
+  if (next == '/') {
+    BANKREC_TRY(end_tag());
+    return true;
+  }
+  if (next != '!' && next != '?') {
+    BANKREC_TRY(start_tag());
+    return true;
+  }
+  const std::string_view rest = doc_.substr(pos_, 9);
+  lex::Fault f;
+  if (rest.starts_with("<!--")) {
+    const std::size_t end = lex::scan_section(doc_, pos_ + 4, "-->", /*comment=*/true, f);
+    if (end == kNone)
+      return fault(f.message.empty() ? doc_.size() : f.at,
+                   f.message.empty() ? "comment not terminated" : f.message);
+    pos_ = end + 3;
+    return false;
+  }
+  if (rest.starts_with("<![CDATA[")) {
+    if (stack_.empty()) return fault(pos_, "CDATA section outside the root element");
+    const std::size_t end = lex::scan_section(doc_, pos_ + 9, "]]>", /*comment=*/false, f);
+    if (end == kNone)
+      return fault(f.message.empty() ? doc_.size() : f.at,
+                   f.message.empty() ? "CDATA section not terminated" : f.message);
+    text_begin_ = pos_ + 9;
+    text_end_ = end;
+    pos_ = end + 3;
+    node_ = Node::cdata;
+    node_depth_ = depth() + 1;
+    return true;
+  }
+  if (rest.starts_with("<!")) {
+    if (rest.starts_with("<!DOCTYPE") && stack_.empty() && !root_seen_)
+      return error("a DOCTYPE is not allowed in a CAMT file (DTDs and entities are refused)");
+    return fault(pos_, "malformed markup: '<!' starts neither a comment nor a CDATA section");
+  }
+  if (rest.starts_with("<?")) {
+    std::uint32_t hash = 0;
+    std::size_t colon = kNone;
+    const std::size_t target_end = lex::scan_name(doc_, pos_ + 2, hash, colon);
+    const std::string_view target = doc_.substr(pos_ + 2, target_end - pos_ - 2);
+    if (target.empty()) return fault(pos_ + 2, "processing instruction without a target name");
+    if (target.size() == 3 && (target[0] | 0x20) == 'x' && (target[1] | 0x20) == 'm' &&
+        (target[2] | 0x20) == 'l')
+      return fault(pos_, "XML declaration allowed only at the start of the document");
+    if (target_end < doc_.size() && !lex::is_blank(doc_[target_end]) && doc_.substr(target_end, 2) != "?>")
+      return fault(target_end, "processing instruction: a blank must follow the target");
+    const std::size_t end = lex::scan_section(doc_, target_end, "?>", /*comment=*/false, f);
+    if (end == kNone)
+      return fault(f.message.empty() ? doc_.size() : f.at,
+                   f.message.empty() ? "processing instruction not terminated" : f.message);
+    pos_ = end + 2;
+    return false;
+  }
+  return fault(pos_, "malformed markup");  // not reached: '<!' and '<?' are handled above
+}
+
+Result<bool> XmlCursor::advance(bool want_text) {
   if (pop_pending_) {
+    namespaces_.resize(stack_.back().ns_mark);
     stack_.pop_back();
     pop_pending_ = false;
   }
-  const int rc = xmlTextReaderRead(reader_);
-  if (captured_.set || rc < 0) return xml_error();
-  if (rc == 0) {
-    node_type_ = 0;
-    return false;
+  for (;;) {
+    if (pos_ >= doc_.size()) {
+      if (!stack_.empty()) return fault(doc_.size(), "premature end of data");
+      node_ = Node::none;
+      return false;
+    }
+    if (doc_[pos_] != '<') {
+      bool plain = true;
+      lex::Fault f;
+      const std::size_t end = lex::scan_char_data(doc_, pos_, plain, f);
+      if (end == kNone) return fault(f.at, std::move(f.message));
+      if (stack_.empty()) {  // prolog or epilog: blanks only
+        const std::size_t content = lex::skip_blanks(doc_, pos_);
+        if (content < end)
+          return fault(content, root_seen_ ? "extra content at the end of the document"
+                                           : "start tag expected, '<' not found");
+        pos_ = end;
+        continue;
+      }
+      text_begin_ = pos_;
+      text_end_ = end;
+      text_plain_ = plain;
+      pos_ = end;
+      if (!want_text) continue;
+      node_ = Node::text;
+      node_depth_ = depth() + 1;
+      return true;
+    }
+    if (!BANKREC_TRY(markup())) continue;
+    if (node_ == Node::cdata && !want_text) continue;
+    return true;
   }
-  node_type_ = xmlTextReaderNodeType(reader_);
-  node_depth_ = xmlTextReaderDepth(reader_);
-  switch (node_type_) {
-    case XML_READER_TYPE_ELEMENT:
-      BANKREC_TRY(push());
-      break;
-    case XML_READER_TYPE_END_ELEMENT:
-      pop_pending_ = true;
-      break;
-    case XML_READER_TYPE_DOCUMENT_TYPE:
-      return error("a DOCTYPE is not allowed in a CAMT file (DTDs and entities are refused)");
-    case XML_READER_TYPE_ENTITY_REFERENCE:
-    case XML_READER_TYPE_ENTITY:
-      return error("entity references are not allowed in a CAMT file");
-    default:
-      break;
-  }
-  return true;
 }
 
 Result<void> XmlCursor::to_root() {
-  while (BANKREC_TRY(advance())) {
-    if (node_type_ == XML_READER_TYPE_ELEMENT) return ok();
+  while (BANKREC_TRY(advance(false))) {
+    if (node_ == Node::element) return ok();
   }
   return parse_error(options_, locate(input_, input_.size()), "no root element: the file is not XML");
 }
 
 Result<bool> XmlCursor::next_child(int parent_depth) {
-  if (node_type_ == XML_READER_TYPE_ELEMENT && node_depth_ == parent_depth && empty_element_) return false;
-  while (BANKREC_TRY(advance())) {
-    if (node_type_ == XML_READER_TYPE_ELEMENT) {
+  if (node_ == Node::element && node_depth_ == parent_depth && empty_element_) return false;
+  while (BANKREC_TRY(advance(false))) {
+    if (node_ == Node::element) {
       if (node_depth_ == parent_depth + 1) return true;
-    } else if (node_type_ == XML_READER_TYPE_END_ELEMENT && node_depth_ <= parent_depth) {
+    } else if (node_ == Node::end_element && node_depth_ <= parent_depth) {
       return false;
     }
   }
@@ -332,42 +423,79 @@ Result<bool> XmlCursor::next_child(int parent_depth) {
 }
 
 Result<void> XmlCursor::finish() {
-  while (BANKREC_TRY(advance())) {
+  while (BANKREC_TRY(advance(false))) {
   }
   return ok();
 }
 
 std::string_view XmlCursor::local_name() const {
-  return stack_.empty() ? std::string_view() : view(stack_.back().name);
+  return stack_.empty() ? std::string_view() : name_of(stack_.back().id);
 }
 
-std::string_view XmlCursor::namespace_uri() const { return view(xmlTextReaderConstNamespaceUri(reader_)); }
+std::string_view XmlCursor::namespace_uri() const {
+  if (stack_.empty()) return {};
+  const Open& top = stack_.back();
+  const std::string_view qname = doc_.substr(top.start + 1, top.qname_len);
+  const std::size_t colon = qname.find(':');
+  const Namespace* ns =
+      find_namespace(colon == std::string_view::npos ? std::string_view() : qname.substr(0, colon));
+  return ns == nullptr ? std::string_view() : std::string_view(ns->uri);
+}
 
 Result<std::string_view> XmlCursor::text() {
   text_.clear();
-  if (node_type_ != XML_READER_TYPE_ELEMENT || empty_element_) return std::string_view();
+  if (node_ != Node::element || empty_element_) return std::string_view();
   const int depth = node_depth_;
-  while (BANKREC_TRY(advance())) {
-    if (node_type_ == XML_READER_TYPE_END_ELEMENT && node_depth_ == depth) {
-      return trim(text_);  // the element stays on the stack until the next move, for error positions
+  const Open& top = stack_.back();
+  // The common case: plain text followed by the element's own end tag, returned in place.
+  bool plain = true;
+  lex::Fault f;
+  const std::size_t end = lex::scan_char_data(doc_, pos_, plain, f);
+  if (end == kNone) return fault(f.at, std::move(f.message));
+  const std::size_t close = end + 2 + top.qname_len;
+  if (plain && close < doc_.size() && doc_[end + 1] == '/' && doc_[close] == '>' &&
+      std::memcmp(doc_.data() + end + 2, doc_.data() + top.start + 1, top.qname_len) == 0) {
+    if (end - pos_ > kMaxTextBytes)
+      return error("text longer than " + std::to_string(kMaxTextBytes) + " bytes");
+    const std::string_view value = doc_.substr(pos_, end - pos_);
+    pos_ = close + 1;
+    node_ = Node::end_element;
+    node_depth_ = depth;
+    pop_pending_ = true;
+    return lex::trim(value);
+  }
+  return slow_text(depth);
+}
+
+Result<std::string_view> XmlCursor::slow_text(int depth) {
+  while (BANKREC_TRY(advance(true))) {
+    if (node_ == Node::end_element && node_depth_ == depth) {
+      return lex::trim(text_);  // the element stays on the stack until the next move, for error positions
     }
-    if (node_type_ == XML_READER_TYPE_TEXT || node_type_ == XML_READER_TYPE_CDATA ||
-        node_type_ == XML_READER_TYPE_SIGNIFICANT_WHITESPACE) {
-      const std::string_view part = view(xmlTextReaderConstValue(reader_));
-      if (text_.size() + part.size() > kMaxTextBytes)
-        return error("text longer than " + std::to_string(kMaxTextBytes) + " bytes");
-      text_.append(part);
-    }
+    if (node_ != Node::text && node_ != Node::cdata) continue;
+    const std::string_view raw = doc_.substr(text_begin_, text_end_ - text_begin_);
+    if (text_.size() + raw.size() > kMaxTextBytes)
+      return error("text longer than " + std::to_string(kMaxTextBytes) + " bytes");
+    if (node_ == Node::cdata)
+      lex::append_cdata(raw, text_);
+    else if (text_plain_)
+      text_.append(raw);
+    else
+      lex::append_decoded(raw, text_, /*attribute=*/false);
   }
   return error("malformed xml: unexpected end of the document");
 }
 
 std::optional<std::string_view> XmlCursor::attribute(const char* name) {
-  if (node_type_ != XML_READER_TYPE_ELEMENT) return std::nullopt;
-  if (xmlTextReaderMoveToAttribute(reader_, reinterpret_cast<const xmlChar*>(name)) != 1) return std::nullopt;
-  attribute_.assign(view(xmlTextReaderConstValue(reader_)));
-  xmlTextReaderMoveToElement(reader_);
-  return trim(attribute_);
+  if (node_ != Node::element) return std::nullopt;
+  const std::string_view wanted(name);
+  for (const Attribute& a : attributes_) {
+    if (doc_.substr(a.name, a.name_len) != wanted) continue;
+    attribute_.clear();
+    lex::append_decoded(doc_.substr(a.value, a.value_len), attribute_, /*attribute=*/true);
+    return lex::trim(attribute_);
+  }
+  return std::nullopt;
 }
 
 std::string XmlCursor::locator() const {
@@ -379,7 +507,7 @@ std::string XmlCursor::locator() const {
   std::string out;
   for (std::size_t i = first; i < stack_.size(); ++i) {
     if (!out.empty()) out += '/';
-    out += view(stack_[i].name);
+    out += name_of(stack_[i].id);
     if (is_list_tag(stack_[i].tag) || stack_[i].index != 1)
       out += "[" + std::to_string(stack_[i].index) + "]";
   }
@@ -387,15 +515,8 @@ std::string XmlCursor::locator() const {
 }
 
 Unexpected XmlCursor::error(std::string message) const {
-  std::vector<PathStep> path;
-  path.reserve(stack_.size());
-  for (const auto& open : stack_) {
-    std::string_view name = view(open.name);
-    if (const auto colon = name.find(':'); colon != std::string_view::npos) name.remove_prefix(colon + 1);
-    path.push_back({name, open.index});
-  }
-  const auto byte = find_element(input_, path);
-  last_error_pos_ = locate(input_, byte.value_or(0), locator());
+  last_error_pos_ = position_of(stack_.empty() ? 0 : stack_.back().start);
+  last_error_pos_.locator = locator();
   return parse_error(options_, last_error_pos_, std::move(message));
 }
 

@@ -3,7 +3,6 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,35 +10,24 @@
 #include "bankrec/formats/format.h"
 #include "camt/camt_tags.h"
 
-struct _xmlTextReader;  // libxml2's reader and error types, kept out of this header
-struct _xmlError;
-
-// A thin pull cursor over libxml2's xmlTextReader for the CAMT parser: interned element names,
-// the open-element path (for locators such as "Stmt[1]/Ntry[3]/Amt"), captured libxml2 errors,
-// depth and size limits. Nothing here builds a tree: memory is bounded by the nesting depth.
+// A pull cursor over an XML document for the CAMT parser, on our own strictly bounded tokenizer
+// (camt_xml_lex.h): interned element names, the open-element path (for locators such as
+// "Stmt[1]/Ntry[3]/Amt"), exact error positions, depth and size limits. Nothing here builds a
+// tree: memory is bounded by the nesting depth. What it checks: tags nest and match, names,
+// attribute syntax and duplicates, the five predefined entities and character references (any other
+// entity is an error), CDATA, comments, processing instructions, UTF-8 (other encodings — declared,
+// BOM-detected or forced — are converted to UTF-8 first), namespaces by prefix; a DOCTYPE is refused.
 namespace bankrec::formats::camt {
-
-/// One step of an element path from the document root: name and 1-based index among the
-/// element's same-named siblings (0 when unknown).
-struct PathStep {
-  std::string_view name;
-  std::uint32_t index = 1;
-};
-
-/// Byte offset of the start tag ('<') of the element `path` names, found by a light scan of the
-/// raw input (comments, CDATA, processing instructions and quoted attributes are skipped).
-/// nullopt when the input does not contain it (e.g. a non-ASCII-compatible encoding).
-std::optional<std::uint64_t> find_element(std::string_view input, std::span<const PathStep> path);
-
-/// Byte offset of a 1-based line and byte column, clamped to the input.
-std::uint64_t offset_of(std::string_view input, std::uint32_t line, std::uint32_t column);
 
 /// Bytes accepted in one element's text; longer values are refused.
 inline constexpr std::size_t kMaxTextBytes = 256 * 1024;
+/// Attributes accepted on one element (CAMT uses one); more is refused, which keeps the
+/// duplicate check cheap.
+inline constexpr std::size_t kMaxAttributes = 64;
 
 class XmlCursor {
  public:
-  /// A reader over `input`: no DTD loading, no network, no entity substitution.
+  /// A cursor over `input`: no DTD, no network, no entity but the predefined ones.
   static Result<std::unique_ptr<XmlCursor>> open(std::string_view input, const ParseOptions& options);
   ~XmlCursor();
   XmlCursor(const XmlCursor&) = delete;
@@ -55,10 +43,11 @@ class XmlCursor {
 
   Tag tag() const { return stack_.empty() ? Tag::other : stack_.back().tag; }
   int depth() const { return static_cast<int>(stack_.size()) - 1; }
+  /// The element's name without a declared prefix ("ns2:Stmt" when ns2 is undeclared).
   std::string_view local_name() const;
   std::string_view namespace_uri() const;
 
-  /// The current element's text (all text and CDATA children, trimmed of blanks); leaves the
+  /// The current element's text (all text and CDATA inside it, trimmed of blanks); leaves the
   /// cursor on the element's end. Valid until the next move.
   Result<std::string_view> text();
   /// An attribute of the current element (before text() is called); valid until the next move.
@@ -70,57 +59,78 @@ class XmlCursor {
   std::string locator() const;
   /// Where the last error() or XML error was; for rejected records in lenient mode.
   const SourcePos& last_error_pos() const { return last_error_pos_; }
-  /// True after libxml2 reported the document malformed: nothing after it can be read.
-  bool is_broken() const { return captured_.set; }
+  /// True after the document was found malformed: nothing after it can be read.
+  bool is_broken() const { return broken_; }
   const ParseOptions& options() const { return options_; }
 
  private:
+  enum class Node : std::uint8_t { none, element, end_element, text, cdata };
   struct Open {
-    const unsigned char* name;
+    std::uint32_t id;         //!< interned local name
+    std::uint32_t start;      //!< byte of '<' in the document
+    std::uint32_t qname_len;  //!< the name as written follows the '<'
+    std::uint32_t index;      //!< among same-named siblings, 1-based (0 past kSlots names)
+    std::uint32_t ns_mark;    //!< namespace declarations in scope before this element's own
     Tag tag;
-    std::uint32_t index;
   };
   struct Siblings {
     static constexpr std::size_t kSlots = 32;
-    const unsigned char* names[kSlots];
+    std::uint32_t ids[kSlots];
     std::uint32_t counts[kSlots];
     std::uint8_t size = 0;
   };
-  struct CapturedError {
-    bool set = false;
-    std::string message;
-    std::uint32_t line = 0;
-    std::uint32_t column = 0;
+  struct Attribute {
+    std::uint32_t name, name_len, value, value_len;
+  };
+  struct Namespace {
+    std::string_view prefix;  //!< "" for the default namespace
+    std::string uri;
+  };
+  struct Name {
+    std::uint32_t hash, offset, length;
+    Tag tag;
   };
 
   XmlCursor(std::string_view input, const ParseOptions& options);
-  Result<bool> advance();
-  Result<void> push();
-  Tag lookup(const unsigned char* name) const;
-  Unexpected xml_error() const;
-  static void on_error(void* self, ::_xmlError* error);
+  Result<void> prepare();
+  Result<bool> advance(bool want_text);
+  Result<void> start_tag();
+  Result<void> end_tag();
+  Result<bool> markup();
+  Result<void> push(std::size_t start, std::size_t name_end, std::size_t colon, std::uint32_t hash);
+  Result<std::string_view> slow_text(int depth);
+  void declare_namespaces();
+  std::uint32_t intern(std::string_view name, std::uint32_t hash);
+  std::string_view name_of(std::uint32_t id) const;
+  const Namespace* find_namespace(std::string_view prefix) const;
+  SourcePos position_of(std::size_t doc_byte) const;
+  Unexpected fault(std::size_t at, std::string message);
 
-  struct ThreadHandlers;  // libxml2's per-thread error handlers, routed here while the cursor lives
-
-  std::string_view input_;
+  std::string_view input_;  //!< as given, for positions
+  std::string converted_;   //!< the UTF-8 form when the input was in another encoding
+  std::string_view doc_;    //!< what is tokenized: input_ or converted_
+  bool is_converted_ = false;
   const ParseOptions& options_;
-  std::unique_ptr<ThreadHandlers> thread_handlers_;
-  ::_xmlTextReader* reader_ = nullptr;
+  std::size_t pos_ = 0;
   std::vector<Open> stack_;
   std::vector<Siblings> siblings_;
+  std::vector<Namespace> namespaces_;
+  std::vector<Attribute> attributes_;
   std::uint32_t max_depth_ = 0;
+  bool root_seen_ = false;
   bool pop_pending_ = false;
   bool empty_element_ = false;
-  int node_type_ = 0;
+  bool broken_ = false;
+  bool has_namespaces_ = false;  //!< the current start tag declares namespaces
+  Node node_ = Node::none;
   int node_depth_ = -1;
+  std::size_t text_begin_ = 0, text_end_ = 0;  //!< the last text or CDATA node, raw
+  bool text_plain_ = false;                    //!< it holds no reference and no CR
   std::string text_;
   std::string attribute_;
-  CapturedError captured_;
   mutable SourcePos last_error_pos_;
-  /// Interned tag names, open addressing keyed by the dictionary pointer.
-  static constexpr std::size_t kTableSize = 512;
-  const unsigned char* table_keys_[kTableSize] = {};
-  Tag table_tags_[kTableSize] = {};
+  std::vector<Name> names_;           //!< interned names by id
+  std::vector<std::uint32_t> slots_;  //!< open addressing over names_: id + 1, 0 = free
 };
 
 }  // namespace bankrec::formats::camt
