@@ -39,7 +39,8 @@ void normalized_iban(const std::optional<std::string>& iban, std::string& out) {
 }
 
 void add_evidence(std::vector<PartnerEvidence>& out, PartnerEvidence e) {
-  auto it = std::find_if(out.begin(), out.end(), [&](const PartnerEvidence& x) { return x.partner == e.partner; });
+  auto it =
+      std::find_if(out.begin(), out.end(), [&](const PartnerEvidence& x) { return x.partner == e.partner; });
   if (it == out.end()) {
     out.push_back(std::move(e));
     return;
@@ -75,7 +76,8 @@ void partners_by_name(const ItemIndex& index, const RuleSet& rules, EntryContext
   if (const auto* exact = index.find_partners_by_name(ctx.name)) {
     const int points = exact->size() == 1 ? kNameExactPoints : kNameSharedPoints;
     for (auto p : *exact)
-      add_evidence(ctx.partners, evidence(p, points, {Why::name_equals, p}, "counterparty_name", false, 1000));
+      add_evidence(ctx.partners,
+                   evidence(p, points, {Why::name_equals, p}, "counterparty_name", false, 1000));
     return;
   }
   if (!fuzzy) return;
@@ -84,12 +86,14 @@ void partners_by_name(const ItemIndex& index, const RuleSet& rules, EntryContext
   auto found = scratch.fuzzy_found.find(key);
   if (found == scratch.fuzzy_found.end()) {
     if (scratch.fuzzy_found.size() >= RunScratch::kMaxCached) scratch.fuzzy_found.clear();
-    auto similar = index.find_partners_fuzzy(ctx.name, rules.name_similarity_min_permille, truncated, scratch);
+    auto similar =
+        index.find_partners_fuzzy(ctx.name, rules.name_similarity_min_permille, truncated, scratch);
     found = scratch.fuzzy_found.emplace(std::move(key), std::move(similar)).first;
   }
   for (const auto& [p, sim] : found->second) {
     const int span = std::max(1, 1000 - rules.name_similarity_min_permille);
-    const int points = kFuzzyMinPoints + (kNameExactPoints - kFuzzyMinPoints) * (sim - rules.name_similarity_min_permille) / span;
+    const int points = kFuzzyMinPoints + (kNameExactPoints - kFuzzyMinPoints) *
+                                             (sim - rules.name_similarity_min_permille) / span;
     add_evidence(ctx.partners, evidence(p, points, {Why::name_similar, p, static_cast<std::uint32_t>(sim)},
                                         "counterparty_name", false, sim));
   }
@@ -126,7 +130,8 @@ void counter_drafts(const RuleSet& rules, const EntryContext& ctx, std::vector<D
     int points = 0;
     CounterVia why = CounterVia::gvc;
     const auto& code = e.transaction_code;
-    if (code.gvc && std::find(rule.gvc_codes.begin(), rule.gvc_codes.end(), *code.gvc) != rule.gvc_codes.end()) {
+    if (code.gvc &&
+        std::find(rule.gvc_codes.begin(), rule.gvc_codes.end(), *code.gvc) != rule.gvc_codes.end()) {
       points = 92;
     } else if (code.iso && std::any_of(rule.iso_codes.begin(), rule.iso_codes.end(),
                                        [&](const std::string& c) { return code.iso->starts_with(c); })) {
@@ -159,7 +164,9 @@ bool has_counter_code(const RuleSet& rules, const domain::Entry& e, const std::s
   const auto& code = e.transaction_code;
   for (const auto& rule : rules.counter_bookings) {
     if (contains_any(name, rule.name_keywords)) return true;
-    if (code.gvc && std::find(rule.gvc_codes.begin(), rule.gvc_codes.end(), *code.gvc) != rule.gvc_codes.end()) return true;
+    if (code.gvc &&
+        std::find(rule.gvc_codes.begin(), rule.gvc_codes.end(), *code.gvc) != rule.gvc_codes.end())
+      return true;
     if (code.iso && std::any_of(rule.iso_codes.begin(), rule.iso_codes.end(),
                                 [&](const std::string& c) { return code.iso->starts_with(c); }))
       return true;
@@ -179,9 +186,9 @@ void read_entry(const ItemIndex& index, const RuleSet& rules, const domain::Entr
   ctx.partners.clear();
   ctx.iban_partners.clear();
   if (entry.counterparty.name) ctx.name = normalized_name(*entry.counterparty.name, scratch);
-  ctx.is_psp = !ctx.name.empty() && std::any_of(rules.psp_names.begin(), rules.psp_names.end(), [&](const std::string& n) {
-    return ctx.name.find(n) != std::string::npos;
-  });
+  ctx.is_psp = !ctx.name.empty() &&
+               std::any_of(rules.psp_names.begin(), rules.psp_names.end(),
+                           [&](const std::string& n) { return ctx.name.find(n) != std::string::npos; });
   normalized_iban(entry.counterparty.iban, ctx.iban);
   scan_entry_text(index, entry, ctx.text);
   if (ctx.is_psp) return;
@@ -192,14 +199,19 @@ void read_entry(const ItemIndex& index, const RuleSet& rules, const domain::Entr
       add_evidence(ctx.partners, evidence(p, points, {Why::iban_known, p}, "counterparty_iban", true, 0));
   }
   for (auto p : ctx.text.customer_partners)
-    add_evidence(ctx.partners, evidence(p, kCustomerNumberPoints, {Why::customer_cited}, "customer_number", false, 0));
+    add_evidence(ctx.partners,
+                 evidence(p, kCustomerNumberPoints, {Why::customer_cited}, "customer_number", false, 0));
   // Fuzzy names only when nothing better identifies the payer and no transaction code marks the line
   // as a recurring booking: the trigram search is the costly part.
   partners_by_name(index, rules, ctx,
-                   /*fuzzy=*/ctx.partners.empty() && ctx.text.mentions.empty() && !has_counter_code(rules, entry, ctx.name),
+                   /*fuzzy=*/ctx.partners.empty() && ctx.text.mentions.empty() &&
+                       !has_counter_code(rules, entry, ctx.name),
                    scratch);
-  std::stable_sort(ctx.partners.begin(), ctx.partners.end(),
-                   [](const PartnerEvidence& a, const PartnerEvidence& b) { return a.points > b.points; });
+  // Most points first, ties in the order found (a stable sort without its buffer: the position breaks ties).
+  for (std::size_t k = 0; k < ctx.partners.size(); ++k) ctx.partners[k].slot = static_cast<std::uint32_t>(k);
+  std::sort(ctx.partners.begin(), ctx.partners.end(), [](const PartnerEvidence& a, const PartnerEvidence& b) {
+    return a.points != b.points ? a.points > b.points : a.slot < b.slot;
+  });
   if (ctx.partners.size() > kMaxPartners) ctx.partners.resize(kMaxPartners);
   for (std::size_t k = 0; k < ctx.partners.size(); ++k) ctx.partners[k].slot = static_cast<std::uint32_t>(k);
 }
@@ -222,14 +234,17 @@ void judge_payer(const ItemIndex& index, const EntryContext& ctx, Draft& d) {
   if (const auto* e = evidence_for(ctx, partner)) {
     d.partner_adjust += kPartnerConfirms;
     d.features.iban_known = e->by_iban;
-    d.features.name_similarity_permille = ctx.name.empty() ? 0 : jaro_winkler_permille(ctx.name, partner_name);
+    d.features.name_similarity_permille =
+        ctx.name.empty() ? 0 : jaro_winkler_permille(ctx.name, partner_name);
     d.notes.push({Why::evidence, e->slot, static_cast<std::uint32_t>(EvidenceSuffix::none)});
     return;
   }
-  d.features.name_similarity_permille = ctx.name.empty() ? 0 : name_similarity_permille(ctx.name, partner_name);
+  d.features.name_similarity_permille =
+      ctx.name.empty() ? 0 : name_similarity_permille(ctx.name, partner_name);
   if (d.features.name_similarity_permille >= kConfirmingSimilarity) {
     d.partner_adjust += kPartnerConfirms;
-    d.notes.push({Why::name_similar, partner, static_cast<std::uint32_t>(d.features.name_similarity_permille)});
+    d.notes.push(
+        {Why::name_similar, partner, static_cast<std::uint32_t>(d.features.name_similarity_permille)});
     return;
   }
   if (!ctx.iban_partners.empty()) {
@@ -307,8 +322,7 @@ bool is_cited(const EntryContext& ctx, std::uint32_t item) {
   return false;
 }
 
-Draft partner_draft(const EntryContext& ctx, const PartnerEvidence& e, std::vector<std::uint32_t> items, int bonus,
-                    Note why) {
+Draft partner_draft(const EntryContext& ctx, const PartnerEvidence& e, ItemList items, int bonus, Note why) {
   Draft d;
   d.items = std::move(items);
   d.identity = e.points + bonus;
@@ -317,7 +331,8 @@ Draft partner_draft(const EntryContext& ctx, const PartnerEvidence& e, std::vect
   d.features.name_similarity_permille = e.name_similarity;
   d.notes.push({Why::evidence, e.slot, static_cast<std::uint32_t>(e.suffix)});
   d.notes.push(why);
-  if (!ctx.text.mentions.empty() && !std::any_of(d.items.begin(), d.items.end(), [&](auto i) { return is_cited(ctx, i); })) {
+  if (!ctx.text.mentions.empty() &&
+      !std::any_of(d.items.begin(), d.items.end(), [&](auto i) { return is_cited(ctx, i); })) {
     d.identity -= kOtherNumberCited;
     d.notes.push({Why::other_document_cited});
   }
@@ -330,20 +345,22 @@ void open_items_of(const ItemIndex& index, const EntryContext& ctx, std::uint32_
                    std::span<const std::int64_t> remaining, std::vector<std::uint32_t>& out) {
   out.clear();
   for (auto i : index.partners[partner].items)
-    if (remaining[i] != 0 && index.items[i].amount.currency() == ctx.entry->amount.currency()) out.push_back(i);
+    if (remaining[i] != 0 && index.items[i].amount.currency() == ctx.entry->amount.currency())
+      out.push_back(i);
 }
 
 void subset_drafts(const RuleSet& rules, const EntryContext& ctx, const PartnerEvidence& e,
                    const std::vector<std::uint32_t>& open, std::span<const std::int64_t> remaining,
                    std::vector<Draft>& out) {
-  std::vector<std::uint32_t> pool(open.begin(),
-                                  open.begin() + std::min<std::size_t>(open.size(), rules.subset_max_candidates));
-  std::vector<std::int64_t> values;
+  thread_local std::vector<std::uint32_t> pool;  // reused from line to line
+  thread_local std::vector<std::int64_t> values;
+  pool.assign(open.begin(), open.begin() + std::min<std::size_t>(open.size(), rules.subset_max_candidates));
+  values.clear();
   for (auto i : pool) values.push_back(remaining[i]);
   const auto found = find_subsets(values, ctx.amount, rules.subset_max_items, rules.subset_max_steps);
   const bool unique = found.complete && found.solutions.size() == 1 && pool.size() == open.size();
   for (const auto& sol : found.solutions) {
-    std::vector<std::uint32_t> items;
+    ItemList items;
     for (auto k : sol) items.push_back(pool[k]);
     std::sort(items.begin(), items.end());
     out.push_back(partner_draft(ctx, e, std::move(items), unique ? kUniqueSubsetBonus : 0,
@@ -364,31 +381,36 @@ void exact_amount_drafts(const ItemIndex& index, const EntryContext& ctx, const 
   const bool alone = unique && index.count_amount(ctx.entry->amount.currency().str(), ctx.amount) == 1;
   const std::size_t count = equal.size();
   for (auto i : std::span(equal).first(std::min(count, kMaxSameAmount)))
-    out.push_back(partner_draft(ctx, e, {i}, unique ? kUniqueAmountBonus + (alone ? kGloballyUniqueBonus : 0) : 0,
-                                alone    ? Note{Why::only_amount_anywhere}
-                                : unique ? Note{Why::partner_only_amount}
-                                         : Note{Why::partner_same_amount, 0, static_cast<std::uint32_t>(count)}));
+    out.push_back(
+        partner_draft(ctx, e, {i}, unique ? kUniqueAmountBonus + (alone ? kGloballyUniqueBonus : 0) : 0,
+                      alone    ? Note{Why::only_amount_anywhere}
+                      : unique ? Note{Why::partner_only_amount}
+                               : Note{Why::partner_same_amount, 0, static_cast<std::uint32_t>(count)}));
 }
 
 /// No item of exactly this amount: items the amount fits with cash discount or fees, and combinations.
-void near_amount_drafts(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx, const PartnerEvidence& e,
-                        const std::vector<std::uint32_t>& open, std::span<const std::int64_t> remaining,
-                        std::vector<Draft>& out) {
-  std::vector<std::uint32_t> near, discounted;
+void near_amount_drafts(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx,
+                        const PartnerEvidence& e, const std::vector<std::uint32_t>& open,
+                        std::span<const std::int64_t> remaining, std::vector<Draft>& out) {
+  thread_local std::vector<std::uint32_t> near, discounted;  // reused from line to line
+  near.clear();
+  discounted.clear();
   for (auto i : open) {
     const std::int64_t due = remaining[i];
     if ((due > 0) != (ctx.amount > 0) || std::llabs(ctx.amount) >= std::llabs(due)) continue;
     const std::int64_t shortfall = std::llabs(due) - std::llabs(ctx.amount);
     const std::int64_t discount = cash_discount(index.items[i], due, ctx, rules);
     if (discount > 0 && std::llabs(shortfall - discount) <= 1) discounted.push_back(i);
-    if (shortfall * 10000 <= std::llabs(due) * std::max(rules.fee_tolerance_basis_points, 300)) near.push_back(i);
+    if (shortfall * 10000 <= std::llabs(due) * std::max(rules.fee_tolerance_basis_points, 300))
+      near.push_back(i);
   }
   if (discounted.size() == 1) {
     out.push_back(partner_draft(ctx, e, discounted, kUniqueAmountBonus, {Why::fits_after_discount}));
   }
   const bool unique_near = near.size() == 1;
   for (std::size_t k = 0; k < near.size() && k < kMaxSameAmount; ++k)
-    out.push_back(partner_draft(ctx, e, {near[k]}, unique_near ? kUniqueAmountBonus - 10 : 0, {Why::closest_amount}));
+    out.push_back(
+        partner_draft(ctx, e, {near[k]}, unique_near ? kUniqueAmountBonus - 10 : 0, {Why::closest_amount}));
   subset_drafts(rules, ctx, e, open, remaining, out);
 }
 
@@ -419,7 +441,8 @@ void partner_drafts(const ItemIndex& index, const RuleSet& rules, const EntryCon
       e.suffix = EvidenceSuffix::only_one_of_name;
     }
     // Of the partners whose names are only similar, this is the one with an open item of this amount.
-    if (e.field == "counterparty_name" && named_with_amount == 1 && e.name_similarity < 1000 && equal[k].size() == 1) {
+    if (e.field == "counterparty_name" && named_with_amount == 1 && e.name_similarity < 1000 &&
+        equal[k].size() == 1) {
       e.points += kSoleSimilarBonus;
       e.suffix = EvidenceSuffix::only_similar_name;
     }
@@ -450,7 +473,8 @@ void build_drafts(const ItemIndex& index, const RuleSet& rules, const EntryConte
     if (!settled) partner_drafts(index, rules, ctx, remaining, out);
     // A line citing an open item of its own direction is no recurring fee, salary or tax line.
     const bool cites_item = std::any_of(out.begin(), out.end(), [&](const Draft& d) {
-      return d.cited && (remaining[d.items.front()] > 0) == (ctx.amount > 0) && remaining[d.items.front()] != 0;
+      return d.cited && (remaining[d.items.front()] > 0) == (ctx.amount > 0) &&
+             remaining[d.items.front()] != 0;
     });
     if (!cites_item) counter_drafts(rules, ctx, out);
   }
@@ -488,14 +512,16 @@ struct SubsetSearch {
 
 }  // namespace
 
-SubsetResult find_subsets(std::span<const std::int64_t> values, std::int64_t target, int max_items, int max_steps) {
+SubsetResult find_subsets(std::span<const std::int64_t> values, std::int64_t target, int max_items,
+                          int max_steps) {
   SubsetSearch search;
   search.values = values;
   search.target = target;
   search.max_items = max_items;
   search.steps_left = max_steps;
   // With every value on the target's side, a partial sum beyond the target can never come back.
-  search.prune = std::all_of(values.begin(), values.end(), [&](std::int64_t v) { return (v > 0) == (target > 0); });
+  search.prune =
+      std::all_of(values.begin(), values.end(), [&](std::int64_t v) { return (v > 0) == (target > 0); });
   search.run(0, 0);
   if (search.result.solutions.size() >= 2) search.result.complete = true;
   return search.result;

@@ -1,19 +1,38 @@
 #include "bankrec/reconcile/document_number.h"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 
 namespace bankrec::reconcile {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alpha(char c) {
+constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
+constexpr bool is_alpha(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || static_cast<unsigned char>(c) >= 0x80;
 }
-bool is_weak_separator(char c) {
+constexpr bool is_weak_separator(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '-' || c == '/' || c == '.' || c == '_' ||
          c == '#';
 }
-bool is_slip_letter(char c) { return c == 'O' || c == 'o' || c == 'I' || c == 'l'; }
+constexpr bool is_slip_letter(char c) { return c == 'O' || c == 'o' || c == 'I' || c == 'l'; }
+// Character classes for the one-pass tokenizer, the same sets as the predicates above.
+enum : std::uint8_t { kDigit = 1, kAlpha = 2, kSlip = 4, kWeak = 8, kSpace = 16 };
+constexpr std::array<std::uint8_t, 256> make_classes() {
+  std::array<std::uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    const char ch = static_cast<char>(c);
+    if (is_digit(ch)) t[c] |= kDigit;
+    if (is_alpha(ch)) t[c] |= kAlpha;
+    if (is_slip_letter(ch)) t[c] |= kSlip;
+    if (is_weak_separator(ch)) t[c] |= kWeak;
+    if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') t[c] |= kSpace;
+  }
+  return t;
+}
+constexpr auto kClasses = make_classes();
+std::uint8_t class_of(char c) { return kClasses[static_cast<unsigned char>(c)]; }
+
 char slip_digit(char c) { return (c == 'O' || c == 'o') ? '0' : '1'; }
 char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
 
@@ -51,8 +70,8 @@ int fix_slips(std::string& word) {
 
 /// Appends the letter and digit tokens of `word` as out[n], out[n + 1], ... (reusing tokens that are
 /// already there); returns the new count.
-std::size_t split_word(std::string_view word, std::uint32_t offset, bool break_before, bool attached, bool joined,
-                       int slips, std::vector<Token>& out, std::size_t n) {
+std::size_t split_word(std::string_view word, std::uint32_t offset, bool break_before, bool attached,
+                       bool joined, int slips, std::vector<Token>& out, std::size_t n) {
   std::size_t i = 0;
   bool first = true;
   while (i < word.size()) {
@@ -93,26 +112,32 @@ void tokenize_into(std::string_view text, std::vector<Token>& out) {
   std::string word;
   std::size_t i = 0;
   while (i < text.size()) {
-    const char c = text[i];
-    if (is_digit(c) || is_alpha(c)) {
+    const std::uint8_t c = class_of(text[i]);
+    if ((c & (kDigit | kAlpha)) != 0) {
+      // One pass over the word: its end, and whether it holds a slip letter and a digit.
       const std::size_t start = i;
-      while (i < text.size() && (is_digit(text[i]) || is_alpha(text[i]))) ++i;
+      std::uint8_t seen = 0;
+      for (std::uint8_t k = c; (k & (kDigit | kAlpha)) != 0; k = i < text.size() ? class_of(text[i]) : 0) {
+        seen |= k;
+        ++i;
+      }
       std::string_view w = text.substr(start, i - start);
       // Only a word with a slip letter and a digit can change; the others are split as they are.
       int slips = 0;
-      if (std::any_of(w.begin(), w.end(), is_slip_letter) && std::any_of(w.begin(), w.end(), is_digit)) {
+      if ((seen & kSlip) != 0 && (seen & kDigit) != 0) {
         word.assign(w);
         slips = fix_slips(word);
         w = word;
       }
-      n = split_word(w, static_cast<std::uint32_t>(start), strong, !any_separator, !space && !strong, slips, out, n);
+      n = split_word(w, static_cast<std::uint32_t>(start), strong, !any_separator, !space && !strong, slips,
+                     out, n);
       strong = false;
       any_separator = false;
       space = false;
       continue;
     }
-    if (!is_weak_separator(c)) strong = true;
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') space = true;
+    if ((c & kWeak) == 0) strong = true;
+    if ((c & kSpace) != 0) space = true;
     any_separator = true;
     ++i;
   }
@@ -143,7 +168,8 @@ std::string_view strip_zeros(std::string_view digits) {
   return digits;
 }
 
-std::uint64_t document_key(KeyKind kind, std::string_view prefix, const std::vector<std::string_view>& groups) {
+std::uint64_t document_key(KeyKind kind, std::string_view prefix,
+                           const std::vector<std::string_view>& groups) {
   std::uint64_t h = 1469598103934665603ULL;
   auto mix = [&h](unsigned char c) {
     h ^= c;

@@ -23,7 +23,9 @@ std::uint64_t content_hash(const domain::Entry& e) {
     h *= 1099511628211ULL;
   };
   // Views, not value_or(""): that would copy every string of every line.
-  const auto view = [](const std::optional<std::string>& s) { return s ? std::string_view(*s) : std::string_view(); };
+  const auto view = [](const std::optional<std::string>& s) {
+    return s ? std::string_view(*s) : std::string_view();
+  };
   mix(view(e.remittance));
   mix(view(e.end_to_end_id));
   mix(view(e.counterparty.iban));
@@ -45,7 +47,8 @@ std::vector<std::size_t> canonical_order(std::span<const EntryRef> entries) {
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const domain::Entry& e = *entries[i].entry;
     const auto date = e.booking_date ? e.booking_date : e.value_date;
-    keys.push_back({date ? date->to_days() : 0, e.amount.minor(), content_hash(e), static_cast<std::uint32_t>(i)});
+    keys.push_back(
+        {date ? date->to_days() : 0, e.amount.minor(), content_hash(e), static_cast<std::uint32_t>(i)});
   }
   // Compact keys sort fast; file name and position only break ties of equal content.
   std::sort(keys.begin(), keys.end(), [&](const OrderKey& a, const OrderKey& b) {
@@ -76,7 +79,8 @@ void append_candidate_key(const RuleSet& rules, const Scored& s, std::vector<std
 }
 
 /// Only the kept candidates (the decision and the shown suggestions) get their text.
-Candidate to_candidate(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx, const Scored& s) {
+Candidate to_candidate(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx,
+                       const Scored& s) {
   Candidate c;
   c.matches.reserve(s.applied.size());
   for (const auto& [item, amount] : s.applied)
@@ -102,10 +106,12 @@ struct RankScratch {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> at;  ///< candidate k: keys[at[k].first, +at[k].second)
   std::vector<std::uint32_t> order;
   std::vector<std::uint32_t> kept;
+  std::vector<const Scored*> ranked;  ///< into `scored`: best first, one per distinct key
 };
 
-std::vector<Scored> rank(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx,
-                         std::span<const std::int64_t> remaining, const CompiledRule* rule, RankScratch& scratch) {
+std::span<const Scored* const> rank(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx,
+                                    std::span<const std::int64_t> remaining, const CompiledRule* rule,
+                                    RankScratch& scratch) {
   auto& scored = scratch.scored;
   auto& keys = scratch.keys;
   auto& at = scratch.at;
@@ -123,22 +129,26 @@ std::vector<Scored> rank(const ItemIndex& index, const RuleSet& rules, const Ent
     at.emplace_back(from, static_cast<std::uint32_t>(keys.size()) - from);
     scored.push_back(std::move(s));
   }
-  const auto key = [&](std::uint32_t k) { return std::span<const std::uint32_t>(keys).subspan(at[k].first, at[k].second); };
+  const auto key = [&](std::uint32_t k) {
+    return std::span<const std::uint32_t>(keys).subspan(at[k].first, at[k].second);
+  };
   auto& order = scratch.order;
   order.resize(scored.size());
   for (std::uint32_t k = 0; k < order.size(); ++k) order[k] = k;
   // Best first; on equal scores a cited number explains more than a partner and amount alone.
-  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+  // A stable sort without its buffer: `order` starts as 0..n-1, so the index breaks the remaining ties.
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
     if (scored[a].score != scored[b].score) return scored[a].score > scored[b].score;
     const auto ka = key(a), kb = key(b);
     if (!std::equal(ka.begin(), ka.end(), kb.begin(), kb.end()))
       return std::lexicographical_compare(ka.begin(), ka.end(), kb.begin(), kb.end());
-    return scored[a].cited > scored[b].cited;
+    if (scored[a].cited != scored[b].cited) return scored[a].cited > scored[b].cited;
+    return a < b;
   });
   auto& kept = scratch.kept;
   kept.clear();
-  std::vector<Scored> out;
-  out.reserve(scored.size());
+  auto& out = scratch.ranked;
+  out.clear();
   for (const auto k : order) {
     const auto kk = key(k);
     const bool seen = std::any_of(kept.begin(), kept.end(), [&](std::uint32_t j) {
@@ -147,24 +157,24 @@ std::vector<Scored> rank(const ItemIndex& index, const RuleSet& rules, const Ent
     });
     if (seen) continue;
     kept.push_back(k);
-    out.push_back(std::move(scored[k]));
+    out.push_back(&scored[k]);
   }
   return out;
 }
 
 /// The decision for one line; renders the text of the best candidate and the shown suggestions only.
-Decision decide(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx, const std::vector<Scored>& ranked,
-                const CompiledRule* rule) {
+Decision decide(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx,
+                std::span<const Scored* const> ranked, const CompiledRule* rule) {
   Decision d;
-  if (ranked.empty() || ranked.front().score < rules.suggest_minimum) {
-    d.score = ranked.empty() ? 0 : ranked.front().score;
+  if (ranked.empty() || ranked.front()->score < rules.suggest_minimum) {
+    d.score = ranked.empty() ? 0 : ranked.front()->score;
     d.reasons.push_back(ranked.empty() ? "no open item, reference or rule fits this line"
                                        : "no candidate reaches the suggestion minimum of " +
                                              std::to_string(rules.suggest_minimum));
     return d;
   }
-  const Scored& best = ranked.front();
-  const int second = ranked.size() > 1 ? ranked[1].score : 0;
+  const Scored& best = *ranked.front();
+  const int second = ranked.size() > 1 ? ranked[1]->score : 0;
   d.score = best.score;
   d.flagged = ctx.is_return;
   const bool clear = best.score >= rules.auto_threshold && best.score - second >= rules.auto_margin;
@@ -186,17 +196,20 @@ Decision decide(const ItemIndex& index, const RuleSet& rules, const EntryContext
     d.reasons.push_back("score " + std::to_string(best.score) + " below the auto threshold " +
                         std::to_string(rules.auto_threshold));
   else if (best.score - second < rules.auto_margin)
-    d.reasons.push_back("only " + std::to_string(best.score - second) + " points ahead of the next candidate (margin " +
-                        std::to_string(rules.auto_margin) + ")");
+    d.reasons.push_back("only " + std::to_string(best.score - second) +
+                        " points ahead of the next candidate (margin " + std::to_string(rules.auto_margin) +
+                        ")");
   else if (d.shadow_auto)
-    d.reasons.push_back("rule '" + rule->rule.name + "' runs in shadow mode: it would post this line automatically");
+    d.reasons.push_back("rule '" + rule->rule.name +
+                        "' runs in shadow mode: it would post this line automatically");
   else if (!rule_allows_auto)
     d.reasons.push_back("rule '" + rule->rule.name + "' only suggests");
   else
     d.reasons.push_back("needs a person to confirm");
-  for (const auto& s : ranked) {
-    if (static_cast<int>(d.suggestions.size()) >= rules.max_suggestions || s.score < rules.suggest_minimum) break;
-    d.suggestions.push_back(to_candidate(index, rules, ctx, s));
+  for (const Scored* s : ranked) {
+    if (static_cast<int>(d.suggestions.size()) >= rules.max_suggestions || s->score < rules.suggest_minimum)
+      break;
+    d.suggestions.push_back(to_candidate(index, rules, ctx, *s));
   }
   return d;
 }
@@ -220,14 +233,18 @@ void apply(const EntryContext& ctx, const Scored& best, std::vector<std::int64_t
 
 const char* decision_kind_name(DecisionKind kind) {
   switch (kind) {
-    case DecisionKind::automatic: return "auto";
-    case DecisionKind::suggest: return "suggest";
-    case DecisionKind::none: return "none";
+    case DecisionKind::automatic:
+      return "auto";
+    case DecisionKind::suggest:
+      return "suggest";
+    case DecisionKind::none:
+      return "none";
   }
   return "none";
 }
 
-Engine::Engine(std::unique_ptr<ItemIndex> index, RuleSet rules) : index_(std::move(index)), rules_(std::move(rules)) {}
+Engine::Engine(std::unique_ptr<ItemIndex> index, RuleSet rules)
+    : index_(std::move(index)), rules_(std::move(rules)) {}
 Engine::Engine(Engine&&) noexcept = default;
 Engine& Engine::operator=(Engine&&) noexcept = default;
 Engine::~Engine() = default;
@@ -251,10 +268,10 @@ std::vector<Decision> Engine::run(std::span<const EntryRef> entries) const {
     const CompiledRule* rule = select_rule(index_->match_rules, entries[i]);
     const RuleSet& rules = rule == nullptr ? rules_ : rule->effective;
     read_entry(*index_, rules, *entries[i].entry, scratch, ctx);
-    auto ranked = rank(*index_, rules, ctx, remaining, rule, rank_scratch);
+    const auto ranked = rank(*index_, rules, ctx, remaining, rule, rank_scratch);
     Decision d = decide(*index_, rules, ctx, ranked, rule);
     if (rule != nullptr) d.reasons.insert(d.reasons.begin(), "rule '" + rule->rule.name + "'");
-    if (d.kind == DecisionKind::automatic) apply(ctx, ranked.front(), remaining);
+    if (d.kind == DecisionKind::automatic) apply(ctx, *ranked.front(), remaining);
     out[i] = std::move(d);
   }
   return out;

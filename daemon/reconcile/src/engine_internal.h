@@ -12,6 +12,7 @@
 #include "bankrec/base/check.h"
 #include "bankrec/reconcile/engine.h"
 #include "item_index.h"
+#include "small_vector.h"
 #include "text_scan.h"
 
 namespace bankrec::reconcile {
@@ -19,16 +20,16 @@ namespace bankrec::reconcile {
 /// Why a candidate scores as it does, kept as a code plus values: a line builds dozens of candidates
 /// and keeps at most max_suggestions + 1, so only those are rendered to text (explain.cpp).
 enum class Why : std::uint8_t {
-  evidence,             ///< a: slot in EntryContext::partners, b: EvidenceSuffix
-  iban_known,           ///< a: partner
-  customer_cited,       ///< EntryContext::text.customer_token
-  name_equals,          ///< a: partner
-  name_similar,         ///< a: partner, b: similarity permille
-  payer_iban_other,     ///< a: the partner the IBAN belongs to
+  evidence,          ///< a: slot in EntryContext::partners, b: EvidenceSuffix
+  iban_known,        ///< a: partner
+  customer_cited,    ///< EntryContext::text.customer_token
+  name_equals,       ///< a: partner
+  name_similar,      ///< a: partner, b: similarity permille
+  payer_iban_other,  ///< a: the partner the IBAN belongs to
   payer_unknown,
-  counter_booking,      ///< a: RuleSet::counter_bookings index, b: CounterVia
-  cited,                ///< a: mention, b: hit
-  numbers_listed,       ///< the draft's items
+  counter_booking,  ///< a: RuleSet::counter_bookings index, b: CounterVia
+  cited,            ///< a: mention, b: hit
+  numbers_listed,   ///< the draft's items
   other_document_cited,
   only_combination,
   a_combination,
@@ -38,18 +39,18 @@ enum class Why : std::uint8_t {
   fits_after_discount,
   closest_amount,
   returned,
-  currency_differs,     ///< a: item
+  currency_differs,  ///< a: item
   already_settled,
   direction_differs,
   amount_equal,
-  cash_discount,        ///< x: amount
-  psp_fee,              ///< x
-  bank_fees,            ///< x
-  short_for_listed,     ///< x
-  partial,              ///< x
+  cash_discount,     ///< x: amount
+  psp_fee,           ///< x
+  bank_fees,         ///< x
+  short_for_listed,  ///< x
+  partial,           ///< x
   partner_has_amount,
-  small_overpayment,    ///< x
-  overpaid,             ///< x
+  small_overpayment,  ///< x
+  overpaid,           ///< x
 };
 enum class CounterVia : std::uint8_t { gvc, iso, name, text };
 enum class EvidenceSuffix : std::uint8_t { none, only_one_of_name, only_similar_name };
@@ -96,7 +97,13 @@ struct DraftFeatures {
   int slips = 0;
 };
 
-enum class WriteOffKind : std::uint8_t { cash_discount, psp_fee, bank_fees, small_overpayment, counter_booking };
+enum class WriteOffKind : std::uint8_t {
+  cash_discount,
+  psp_fee,
+  bank_fees,
+  small_overpayment,
+  counter_booking
+};
 struct PendingWriteOff {
   std::int64_t amount = 0;
   WriteOffKind kind = WriteOffKind::bank_fees;
@@ -130,9 +137,12 @@ struct EntryContext {
   TextFindings text;
 };
 
+/// A candidate's items: one or a few, kept inline.
+using ItemList = SmallVector<std::uint32_t, 4>;
+
 /// A candidate before its amount is judged: which items, identity points and why.
 struct Draft {
-  std::vector<std::uint32_t> items;
+  ItemList items;
   int identity = 0;
   int partner_adjust = 0;
   Notes notes;
@@ -145,11 +155,11 @@ struct Draft {
 
 /// A judged candidate: score, how much goes to each item, what closes, what is written off.
 struct Scored {
-  std::vector<std::uint32_t> items;
+  ItemList items;
   int score = 0;
   bool auto_ok = true;
-  std::vector<std::pair<std::uint32_t, std::int64_t>> applied;  ///< signed like the entry
-  std::vector<std::uint32_t> closes;                              ///< items whose rest is written off
+  SmallVector<std::pair<std::uint32_t, std::int64_t>, 4> applied;  ///< signed like the entry
+  ItemList closes;                                                 ///< items whose rest is written off
   std::optional<PendingWriteOff> writeoff;
   Notes notes;
   DraftFeatures features;
@@ -172,10 +182,12 @@ struct SubsetResult {
   std::vector<std::vector<std::size_t>> solutions;
   bool complete = true;
 };
-SubsetResult find_subsets(std::span<const std::int64_t> values, std::int64_t target, int max_items, int max_steps);
+SubsetResult find_subsets(std::span<const std::int64_t> values, std::int64_t target, int max_items,
+                          int max_steps);
 
 /// Cash discount (magnitude) the item allows on `due` at the entry's date, 0 when none applies.
-std::int64_t cash_discount(const domain::OpenItem& item, std::int64_t due, const EntryContext& ctx, const RuleSet& rules);
+std::int64_t cash_discount(const domain::OpenItem& item, std::int64_t due, const EntryContext& ctx,
+                           const RuleSet& rules);
 
 /// The kept candidates' text: reasons, features and write-off, rendered from their notes.
 std::vector<std::string> render_reasons(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx,

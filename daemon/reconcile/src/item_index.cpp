@@ -10,14 +10,15 @@
 namespace bankrec::reconcile {
 namespace {
 
-constexpr std::size_t kRareTrigrams = 10;      // a name's rarest trigrams used to find similar names
-constexpr std::size_t kMaxFuzzyCompared = 16;  // partners compared in full (Jaro-Winkler) per fuzzy lookup
+constexpr std::size_t kRareTrigrams = 10;         // a name's rarest trigrams used to find similar names
+constexpr std::size_t kMaxFuzzyCompared = 16;     // partners compared in full (Jaro-Winkler) per fuzzy lookup
 constexpr std::size_t kMaxOverlapChecked = 4000;  // partners whose trigram overlap is counted per lookup
 constexpr int kTruncatedOverlapPenalty = 50;      // containment of a cut-off name ranks below an equal Dice
-constexpr int kFuzzySlack = 2;                  // ... sharing at most this many rare trigrams fewer than the best
-constexpr std::size_t kMinTruncatedHead = 10;   // a cut-off name must keep this much to be compared as a prefix
-constexpr int kTruncatedCap = 970;              // a prefix match never counts as an equal name
-constexpr int kSkeletonCap = 960;               // nor does a name that only sounds the same
+constexpr int kFuzzySlack = 2;  // ... sharing at most this many rare trigrams fewer than the best
+constexpr std::size_t kMinTruncatedHead =
+    10;                             // a cut-off name must keep this much to be compared as a prefix
+constexpr int kTruncatedCap = 970;  // a prefix match never counts as an equal name
+constexpr int kSkeletonCap = 960;   // nor does a name that only sounds the same
 
 std::uint64_t amount_key(std::string_view currency, std::int64_t amount) {
   std::uint64_t h = 0;
@@ -25,16 +26,18 @@ std::uint64_t amount_key(std::string_view currency, std::int64_t amount) {
   return (h * 0x9E3779B97F4A7C15ULL) ^ static_cast<std::uint64_t>(amount);
 }
 
-std::vector<std::uint32_t> trigrams_of(std::string_view name) {
-  std::vector<std::uint32_t> out;
-  const std::string padded = " " + std::string(name) + " ";
-  for (std::size_t i = 0; i + 3 <= padded.size(); ++i) {
-    const auto b = [&](std::size_t k) { return static_cast<std::uint32_t>(static_cast<unsigned char>(padded[i + k])); };
-    out.push_back((b(0) << 16) | (b(1) << 8) | b(2));
-  }
+/// The sorted, distinct trigrams of " name " into `out` (cleared first; its memory is reused).
+void trigrams_into(std::string_view name, std::vector<std::uint32_t>& out) {
+  out.clear();
+  const std::size_t padded = name.size() + 2;
+  const auto byte = [&](std::size_t k) {
+    return static_cast<std::uint32_t>(k == 0 || k + 1 == padded ? ' '
+                                                                : static_cast<unsigned char>(name[k - 1]));
+  };
+  for (std::size_t i = 0; i + 3 <= padded; ++i)
+    out.push_back((byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2));
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
 }
 
 std::string join_key(std::string_view prefix, const std::vector<std::string_view>& groups) {
@@ -50,7 +53,8 @@ Result<void> check_unique_ids(const std::vector<domain::OpenItem>& items) {
   std::unordered_set<std::string_view> ids;
   ids.reserve(items.size());
   for (const auto& item : items)
-    if (!ids.insert(item.id).second) return fail(Errc::invalid_input, "open item id '" + item.id + "' given twice");
+    if (!ids.insert(item.id).second)
+      return fail(Errc::invalid_input, "open item id '" + item.id + "' given twice");
   return ok();
 }
 
@@ -63,7 +67,9 @@ void radix_sort(std::vector<T>& v, int bits, Key key) {
   std::vector<std::size_t> count(std::size_t{1} << kDigit);
   for (int shift = 0; shift < bits; shift += kDigit) {
     std::fill(count.begin(), count.end(), 0);
-    const auto digit = [&](const T& x) { return static_cast<std::size_t>((key(x) >> shift) & ((1u << kDigit) - 1)); };
+    const auto digit = [&](const T& x) {
+      return static_cast<std::size_t>((key(x) >> shift) & ((1u << kDigit) - 1));
+    };
     for (const auto& x : v) ++count[digit(x)];
     std::size_t sum = 0;
     for (auto& c : count) sum += std::exchange(c, sum);
@@ -109,8 +115,10 @@ void ItemIndex::add_document_keys(std::uint32_t item, std::string_view number, b
   prefix.clear();
   groups.clear();
   for (const Token& t : tokens) {
-    if (t.digits) groups.emplace_back(t.text);
-    else if (groups.empty()) prefix += t.text;
+    if (t.digits)
+      groups.emplace_back(t.text);
+    else if (groups.empty())
+      prefix += t.text;
   }
   if (groups.empty()) return;
   stripped.clear();
@@ -120,7 +128,8 @@ void ItemIndex::add_document_keys(std::uint32_t item, std::string_view number, b
     concat += g;
   }
   joined.front() = concat;
-  const auto add = [&](KeyKind kind, std::string_view key_prefix, const std::vector<std::string_view>& key_groups) {
+  const auto add = [&](KeyKind kind, std::string_view key_prefix,
+                       const std::vector<std::string_view>& key_groups) {
     postings_.push_back({document_key(kind, key_prefix, key_groups), item, reference});
   };
   add(KeyKind::full, prefix, stripped);
@@ -151,13 +160,15 @@ void ItemIndex::add_document_keys(std::uint32_t item, std::string_view number, b
 void ItemIndex::index_words(const RuleSet& rules) {
   for (const auto& p : prefixes_) words_[p].prefix = p;
   for (const auto& alias : rules.series_aliases)
-    if (prefixes_.contains(alias.prefix) && words_[alias.word].prefix.empty()) words_[alias.word].prefix = alias.prefix;
+    if (prefixes_.contains(alias.prefix) && words_[alias.word].prefix.empty())
+      words_[alias.word].prefix = alias.prefix;
   for (const auto& w : rules.filler_words) words_[w].filler = words_[w].generic = true;
   for (const auto& w : rules.generic_number_words) words_[w].generic = true;
   for (const auto& w : rules.customer_number_words) words_[w].customer = true;
 }
 
-Result<std::unique_ptr<ItemIndex>> ItemIndex::build(std::vector<domain::OpenItem> items, const RuleSet& rules) {
+Result<std::unique_ptr<ItemIndex>> ItemIndex::build(std::vector<domain::OpenItem> items,
+                                                    const RuleSet& rules) {
   auto index = std::make_unique<ItemIndex>();
   index->items = std::move(items);
   index->info.resize(index->items.size());
@@ -169,18 +180,25 @@ Result<std::unique_ptr<ItemIndex>> ItemIndex::build(std::vector<domain::OpenItem
   index->amounts_.reserve(index->items.size());
   for (std::uint32_t i = 0; i < index->items.size(); ++i) {
     const auto& item = index->items[i];
-    auto [it, fresh] = partner_of.emplace(item.partner_id, static_cast<std::uint32_t>(index->partners.size()));
+    auto [it, fresh] =
+        partner_of.emplace(item.partner_id, static_cast<std::uint32_t>(index->partners.size()));
     if (fresh) {
       std::string name = text::normalize_party_name(item.partner_name);
       std::string sorted = sorted_words(name);
       std::string skeleton = name_skeleton(name);
-      index->partners.push_back(
-          {item.partner_id, item.partner_name, std::move(name), std::move(sorted), std::move(skeleton), {}, {}});
+      index->partners.push_back({item.partner_id,
+                                 item.partner_name,
+                                 std::move(name),
+                                 std::move(sorted),
+                                 std::move(skeleton),
+                                 {},
+                                 {}});
     }
     Partner& partner = index->partners[it->second];
     partner.items.push_back(i);
     for (const auto& iban : item.partner_ibans)
-      if (std::find(partner.ibans.begin(), partner.ibans.end(), iban) == partner.ibans.end()) partner.ibans.push_back(iban);
+      if (std::find(partner.ibans.begin(), partner.ibans.end(), iban) == partner.ibans.end())
+        partner.ibans.push_back(iban);
     index->info[i].partner = it->second;
     index->info[i].signed_open = signed_amount(item);
     index->amounts_[amount_key(item.amount.currency().str(), index->info[i].signed_open)]++;
@@ -195,7 +213,9 @@ Result<std::unique_ptr<ItemIndex>> ItemIndex::build(std::vector<domain::OpenItem
   }
   radix_sort(index->postings_, 64, [](const DocPosting& p) { return p.key; });
   index->postings_.erase(std::unique(index->postings_.begin(), index->postings_.end(),
-                                     [](const DocPosting& a, const DocPosting& b) { return a.key == b.key && a.item == b.item; }),
+                                     [](const DocPosting& a, const DocPosting& b) {
+                                       return a.key == b.key && a.item == b.item;
+                                     }),
                          index->postings_.end());
   index->index_partner_names();
   index->index_words(rules);
@@ -203,6 +223,7 @@ Result<std::unique_ptr<ItemIndex>> ItemIndex::build(std::vector<domain::OpenItem
 }
 
 void ItemIndex::index_partner_names() {
+  std::vector<std::uint32_t> grams;
   trigrams_.reserve(partners.size() * 24);
   name_trigrams_.reserve(partners.size() * 24);
   name_trigram_offsets_.reserve(partners.size() + 1);
@@ -212,7 +233,8 @@ void ItemIndex::index_partner_names() {
     for (const auto& iban : partner.ibans) push_unique(by_iban_[iban], p);
     if (!partner.name.empty()) {
       by_name_[partner.name].push_back(p);
-      for (auto t : trigrams_of(partner.name)) {
+      trigrams_into(partner.name, grams);
+      for (auto t : grams) {
         trigrams_.emplace_back(t, p);
         name_trigrams_.push_back(t);
       }
@@ -223,7 +245,8 @@ void ItemIndex::index_partner_names() {
     const auto digits = customer_number_digits(partner.id);
     if (!digits.empty() && digits != key) push_unique(by_customer_[digits], p);
   }
-  radix_sort(trigrams_, 24, [](const std::pair<std::uint32_t, std::uint32_t>& t) { return std::uint64_t{t.first}; });
+  radix_sort(trigrams_, 24,
+             [](const std::pair<std::uint32_t, std::uint32_t>& t) { return std::uint64_t{t.first}; });
 }
 
 std::span<const DocPosting> ItemIndex::find_document(std::uint64_t key) const {
@@ -241,19 +264,31 @@ const std::vector<std::uint32_t>* find_in(const Map& map, const std::string& key
 }
 }  // namespace
 
-const std::vector<std::uint32_t>* ItemIndex::find_creditor_reference(const std::string& rf) const { return find_in(rf_, rf); }
-const std::vector<std::uint32_t>* ItemIndex::find_partners_by_iban(const std::string& iban) const { return find_in(by_iban_, iban); }
-const std::vector<std::uint32_t>* ItemIndex::find_partners_by_name(const std::string& name) const { return find_in(by_name_, name); }
-const std::vector<std::uint32_t>* ItemIndex::find_partners_by_customer_number(const std::string& number) const {
+const std::vector<std::uint32_t>* ItemIndex::find_creditor_reference(const std::string& rf) const {
+  return find_in(rf_, rf);
+}
+const std::vector<std::uint32_t>* ItemIndex::find_partners_by_iban(const std::string& iban) const {
+  return find_in(by_iban_, iban);
+}
+const std::vector<std::uint32_t>* ItemIndex::find_partners_by_name(const std::string& name) const {
+  return find_in(by_name_, name);
+}
+const std::vector<std::uint32_t>* ItemIndex::find_partners_by_customer_number(
+    const std::string& number) const {
   return find_in(by_customer_, number);
 }
 
-std::vector<std::pair<std::uint32_t, int>> ItemIndex::find_partners_fuzzy(const std::string& name, int min_permille,
-                                                                       bool truncated, RunScratch& scratch) const {
+std::vector<std::pair<std::uint32_t, int>> ItemIndex::find_partners_fuzzy(const std::string& name,
+                                                                          int min_permille, bool truncated,
+                                                                          RunScratch& scratch) const {
   std::vector<std::pair<std::uint32_t, int>> out;
   using Posting = std::pair<std::uint32_t, std::uint32_t>;
-  std::vector<std::pair<const Posting*, const Posting*>> lists;
-  for (auto t : trigrams_of(name)) {
+  // Per-thread buffers: a run asks for thousands of names.
+  thread_local std::vector<std::pair<const Posting*, const Posting*>> lists;
+  thread_local std::vector<std::uint32_t> query, candidates;
+  lists.clear();
+  trigrams_into(name, query);
+  for (auto t : query) {
     const auto lo = std::lower_bound(trigrams_.begin(), trigrams_.end(), Posting{t, 0});
     const auto hi = std::upper_bound(lo, trigrams_.end(), Posting{t, 0xFFFFFFFFu});
     if (hi != lo) lists.emplace_back(&*lo, &*lo + (hi - lo));
@@ -262,7 +297,8 @@ std::vector<std::pair<std::uint32_t, int>> ItemIndex::find_partners_fuzzy(const 
   // The rarest trigrams say most about a name and are cheap to walk; a typo only removes a few of
   // them (its own trigrams exist nowhere). Partners sharing most of them are compared in full.
   std::sort(lists.begin(), lists.end(), [](const auto& a, const auto& b) {
-    return a.second - a.first != b.second - b.first ? a.second - a.first < b.second - b.first : a.first < b.first;
+    return a.second - a.first != b.second - b.first ? a.second - a.first < b.second - b.first
+                                                    : a.first < b.first;
   });
   if (lists.size() > kRareTrigrams) lists.resize(kRareTrigrams);
   const int needed = std::clamp<int>(static_cast<int>(lists.size()) / 3, 1, 3);
@@ -280,18 +316,18 @@ std::vector<std::pair<std::uint32_t, int>> ItemIndex::find_partners_fuzzy(const 
   // Partners that share enough rare trigrams are ranked by all the trigrams they share (Dice
   // coefficient; for a cut-off name, the share of the query's trigrams found); the best few are
   // compared in full.
-  std::vector<std::uint32_t> candidates;
+  candidates.clear();
   for (auto p : reached)
     if (shared[p] >= std::max(needed, most - kFuzzySlack)) candidates.push_back(p);
   const auto more_shared = [&](std::uint32_t a, std::uint32_t b) {
     return shared[a] != shared[b] ? shared[a] > shared[b] : a < b;
   };
   if (candidates.size() > kMaxOverlapChecked) {
-    std::nth_element(candidates.begin(), candidates.begin() + kMaxOverlapChecked, candidates.end(), more_shared);
+    std::nth_element(candidates.begin(), candidates.begin() + kMaxOverlapChecked, candidates.end(),
+                     more_shared);
     candidates.resize(kMaxOverlapChecked);
   }
   for (auto p : reached) shared[p] = 0;
-  const auto query = trigrams_of(name);
   std::vector<std::pair<int, std::uint32_t>> ranked;  // (-overlap per mille, partner)
   ranked.reserve(candidates.size());
   for (auto p : candidates) {
@@ -299,13 +335,17 @@ std::vector<std::pair<std::uint32_t, int>> ItemIndex::find_partners_fuzzy(const 
     const std::uint32_t* a_end = name_trigrams_.data() + name_trigram_offsets_[p + 1];
     int common = 0;
     for (auto q = query.begin(); a != a_end && q != query.end();) {
-      if (*a == *q) ++common, ++a, ++q;
-      else if (*a < *q) ++a;
-      else ++q;
+      if (*a == *q)
+        ++common, ++a, ++q;
+      else if (*a < *q)
+        ++a;
+      else
+        ++q;
     }
     const int own = static_cast<int>(name_trigram_offsets_[p + 1] - name_trigram_offsets_[p]);
     int score = 2000 * common / (own + static_cast<int>(query.size()));
-    if (truncated) score = std::max(score, 1000 * common / static_cast<int>(query.size()) - kTruncatedOverlapPenalty);
+    if (truncated)
+      score = std::max(score, 1000 * common / static_cast<int>(query.size()) - kTruncatedOverlapPenalty);
     ranked.emplace_back(-score, p);
   }
   if (ranked.size() > kMaxFuzzyCompared) {
@@ -326,16 +366,20 @@ std::vector<std::pair<std::uint32_t, int>> ItemIndex::find_partners_fuzzy(const 
   for (auto p : compared) {
     const std::string& other = partners[p].name;
     int sim = std::max(jaro_winkler_permille(name, other), jaro_winkler_permille(whole, other));
-    if (sim < min_permille && has_space) sim = std::max(sim, jaro_winkler_permille(sorted, partners[p].sorted_name));
+    if (sim < min_permille && has_space)
+      sim = std::max(sim, jaro_winkler_permille(sorted, partners[p].sorted_name));
     // Spelling variants (umlauts transcribed or not, a doubled letter) never count as an equal name.
-    if (sim < kSkeletonCap) sim = std::max(sim, std::min(jaro_winkler_permille(skeleton, partners[p].skeleton), kSkeletonCap));
+    if (sim < kSkeletonCap)
+      sim = std::max(sim, std::min(jaro_winkler_permille(skeleton, partners[p].skeleton), kSkeletonCap));
     if (use_head && other.size() >= head.size() && sim < kTruncatedCap) {
       const int cut = jaro_winkler_permille(head, std::string_view(other).substr(0, head.size()));
       sim = std::max(sim, std::min(cut, kTruncatedCap));
     }
     if (sim >= min_permille) out.emplace_back(p, sim);
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
   if (out.size() > 12) out.resize(12);
   return out;
 }
