@@ -1,7 +1,8 @@
-# `bankrec-sandbox`: the local fake bank (XS2A, Bridge v3, GoCardless) over its own TLS front end.
+# `bankrec-sandbox`: the local fake bank (XS2A with OAuth/redirect/decoupled SCA, Bridge v2 and v3, GoCardless) over its own TLS front end.
 list(APPEND APP_SOURCES
   src/sandbox/run.cpp src/sandbox/sandbox.cpp src/sandbox/ledger.cpp src/sandbox/tls_server.cpp
-  src/sandbox/xs2a.cpp src/sandbox/camt.cpp src/sandbox/bridge.cpp src/sandbox/gocardless.cpp)
+  src/sandbox/xs2a.cpp src/sandbox/camt.cpp src/sandbox/bridge.cpp src/sandbox/gocardless.cpp
+  src/sandbox/xs2a_sca_flow.cpp src/sandbox/bridge_v2.cpp)
 list(APPEND APP_DEPS http domain base)
 # Beast/Asio, OpenSSL and Boost.JSON are used directly by the sandbox sources; the app target is
 # created after this file is included, so the link is deferred to the end of the directory.

@@ -1,8 +1,11 @@
-// Bridge API v3 (bridgeapi.io), aggregation endpoints under /v3/aggregation with the
-// `Bridge-Version: 2025-01-15` header. App authentication: `Client-Id` + `Client-Secret` headers on
-// every call; user authentication: a bearer token from POST /authorization/token, valid two hours.
-// One Bridge user per connector, found by its external user id; the person links banks through
-// Bridge Connect (a connect session URL), and SCA renewals go through a connect session for the item.
+// Bridge API (bridgeapi.io). v3 (the default, options.api_version: v3): aggregation endpoints under
+// /v3/aggregation with `Bridge-Version: 2025-01-15`; one Bridge user per connector, found by its
+// external user id; a bearer token from POST /authorization/token, valid two hours; Bridge Connect
+// through connect sessions. v2 (api_version: v2, `Bridge-Version: 2021-06-01`), the legacy model of
+// apps created before 23 Oct 2023: a user by e-mail and a password derived from an encrypted seed
+// (bridge_v2.h), POST /v2/authenticate, Connect through /v2/connect/items/add (SCA renewal:
+// /v2/connect/items/sync), and the v2 routes and field names. App authentication in both:
+// `Client-Id` + `Client-Secret` headers on every call.
 #include <algorithm>
 #include <charconv>
 #include <functional>
@@ -10,6 +13,7 @@
 
 #include "bridge_common.h"
 #include "bridge_map.h"
+#include "bridge_v2.h"
 #include "builtin.h"
 
 namespace bankrec::connectors {
@@ -23,6 +27,8 @@ using bridge::ItemInfo;
 
 constexpr std::string_view kDefaultBaseUrl = "https://api.bridgeapi.io";
 constexpr std::string_view kVersion = "2025-01-15";
+constexpr std::string_view kVersionV2 = "2021-06-01";
+constexpr std::string_view kUserUuidV2 = "bridge_v2_user_uuid";
 constexpr std::string_view kClientSecret = "client_secret";
 constexpr std::string_view kAccessToken = "access_token";
 constexpr std::string_view kUserUuid = "bridge_user_uuid";
@@ -33,6 +39,7 @@ constexpr int kBridgeMaxPages = 10000;
 constexpr int kPageLimit = 500;       // Bridge's maximum `limit`
 
 struct Options {
+  bool v2 = false;  ///< the legacy v2 API with e-mail/password users
   std::string client_id;
   std::string external_user_id;
   std::string user_email;
@@ -77,6 +84,10 @@ Result<Options> parse_options(const ConnectorSettings& s) {
     } else if (key == "user_email") {
       if (value.find('@') == std::string::npos) return fail(Errc::invalid_input, prefix + "option user_email must be an e-mail address");
       o.user_email = value;
+    } else if (key == "api_version") {
+      if (value != "v2" && value != "v3")
+        return fail(Errc::invalid_input, prefix + "option api_version must be 'v2' or 'v3', not '" + value + "'");
+      o.v2 = value == "v2";
     } else if (key == "account_types") {
       o.account_types = split_list(value);
       if (o.account_types.empty()) return fail(Errc::invalid_input, prefix + "option account_types is empty");
@@ -95,10 +106,12 @@ Result<Options> parse_options(const ConnectorSettings& s) {
     } else {
       return fail(Errc::invalid_input, prefix + "unknown option '" + key +
                                            "' for type bridge (known: client_id, user_external_id, user_email, "
-                                           "account_types, use_clean_label, card_date, page_size)");
+                                           "account_types, use_clean_label, card_date, page_size, api_version)");
     }
   }
   if (o.client_id.empty()) return fail(Errc::invalid_input, prefix + "option client_id is required for type bridge");
+  // v2 users are e-mail identifiers (need not be real, but must contain '@').
+  if (o.v2 && o.user_email.empty()) o.user_email = s.name + "@bankrec.invalid";
   if (!is_external_id(o.external_user_id))
     return fail(Errc::invalid_input, prefix + "user_external_id '" + o.external_user_id + "' must match [a-zA-Z0-9_-]{1,128}");
   return o;
@@ -138,6 +151,11 @@ class BridgeConnector final : public Connector {
   Error map_error(const net::HttpError& error, const Call& call, std::string_view secret, std::string_view token) const;
   Result<std::string> user_token(ConnectorContext& ctx);
   Result<std::string> authenticate(ConnectorContext& ctx);
+  Result<std::string> authenticate_v2(ConnectorContext& ctx);
+  Result<AuthorisationStart> begin_v2(ConnectorContext& ctx);
+  /// The v3 path, or its v2 equivalent when options.api_version is v2.
+  std::string route(std::string v3, std::string v2) const { return options_.v2 ? std::move(v2) : std::move(v3); }
+  std::string_view uuid_key() const { return options_.v2 ? kUserUuidV2 : kUserUuid; }
   Result<std::string> ensure_user(ConnectorContext& ctx);
   Result<std::string> store_token(ConnectorContext& ctx, const net::HttpResponse& response, std::string_view what);
   Result<void> walk(ConnectorContext& ctx, Call call,
@@ -155,6 +173,7 @@ class BridgeConnector final : public Connector {
   Options options_;
   std::string secret_;  ///< the client secret of this run, only to scrub it from messages
   std::string token_;   ///< the last user token, only to scrub it from messages
+  std::string password_;  ///< v2: the derived user password of this run, only to scrub it from messages
 };
 
 Result<std::string> BridgeConnector::client_secret(ConnectorContext& ctx) {
@@ -182,7 +201,7 @@ Error BridgeConnector::map_error(const net::HttpError& error, const Call& call, 
   }
   Errc errc = apiutil::errc_for_status(status);
   std::string hint;
-  if (status == 401 && code == "invalid_client_credentials") {
+  if (status == 401 && (code == "invalid_client_credentials" || code == "invalid_client")) {
     errc = Errc::invalid_input;
     hint = " (check option client_id and the stored secret client_secret)";
   } else if (status == 401) {
@@ -192,7 +211,7 @@ Error BridgeConnector::map_error(const net::HttpError& error, const Call& call, 
   }
   std::string text = prefix + ": http " + std::to_string(status) + (code.empty() ? "" : " " + apiutil::clip(code, 64)) +
                      (message.empty() ? "" : ": " + apiutil::clip(message)) + hint;
-  Error e{errc, apiutil::scrub(std::move(text), {secret, token}), {}};
+  Error e{errc, apiutil::scrub(std::move(text), {secret, token, password_}), {}};
   if (!error.request_id.empty()) e.where = "request_id=" + error.request_id;
   return e;
 }
@@ -212,7 +231,7 @@ Result<net::HttpResponse> BridgeConnector::send(ConnectorContext& ctx, const Cal
   for (int attempt = 0;; ++attempt) {
     std::string token;
     if (call.user) token = BANKREC_TRY(user_token(ctx));
-    request.headers = {{"Bridge-Version", std::string(kVersion)},
+    request.headers = {{"Bridge-Version", std::string(options_.v2 ? kVersionV2 : kVersion)},
                        {"Client-Id", options_.client_id},
                        {"Client-Secret", secret},
                        {"Accept", "application/json"}};
@@ -252,13 +271,42 @@ Result<std::string> BridgeConnector::store_token(ConnectorContext& ctx, const ne
   if (!expires) expires = ctx.clock().now() + kTokenLifetime;
   std::vector<ConnectorState::Write> writes{{std::string(kAccessToken), *token, true, *expires}};
   if (const json::value* user = apiutil::member(body, "user"))
-    if (const auto uuid = apiutil::string_member(*user, "uuid")) writes.push_back({std::string(kUserUuid), *uuid, false, std::nullopt});
+    if (const auto uuid = apiutil::string_member(*user, "uuid")) writes.push_back({std::string(uuid_key()), *uuid, false, std::nullopt});
   BANKREC_TRY(ctx.state().write(writes));
   token_ = *token;
   return *token;
 }
 
+Result<std::string> BridgeConnector::authenticate_v2(ConnectorContext& ctx) {
+  const std::string password = BANKREC_TRY(bridge::v2_password(ctx.state(), options_.user_email));
+  password_ = password;
+  const std::string credentials = json::serialize(json::object{{"email", options_.user_email}, {"password", password}});
+  const auto stored = BANKREC_TRY(ctx.state().read(kUserUuidV2, /*secret=*/false));
+  if (!stored || stored->value.empty()) {
+    auto created = send(ctx, Call{"POST", "/v2/users", credentials, "user", {}, false});
+    if (created) {
+      const json::value body = BANKREC_TRY(apiutil::parse_json(created->body, what("user")));
+      const auto uuid = apiutil::string_member(body, "uuid");
+      if (!uuid) return fail(Errc::unavailable, what("user") + ": response has no uuid");
+      BANKREC_TRY(ctx.state().write({{std::string(kUserUuidV2), *uuid, false, std::nullopt}}));
+    } else if (created.error().code != Errc::conflict && created.error().message.find("http 409") == std::string::npos) {
+      return Unexpected{std::move(created).error()};
+    }
+    // 409: the user exists (state lost, or made by an earlier install): the derived password opens it.
+  }
+  auto token = send(ctx, Call{"POST", "/v2/authenticate", credentials, "token", {}, false});
+  if (!token && token.error().message.find("http 401") != std::string::npos &&
+      token.error().message.find("invalid_client") == std::string::npos)
+    return fail(Errc::invalid_input,
+                what("token") + ": bridge refuses the password of v2 user " + options_.user_email +
+                    " (for a user made elsewhere store its password with 'bankrec connector secret " + name_ +
+                    " user_password'; else restore the secret password_seed it was derived from)");
+  if (!token) return Unexpected{std::move(token).error()};
+  return store_token(ctx, *token, what("token"));
+}
+
 Result<std::string> BridgeConnector::authenticate(ConnectorContext& ctx) {
+  if (options_.v2) return authenticate_v2(ctx);
   for (int attempt = 0;; ++attempt) {
     const std::string uuid = BANKREC_TRY(ensure_user(ctx));
     Call call{"POST", "/v3/aggregation/authorization/token", json::serialize(json::object{{"user_uuid", uuid}}), "token", {}, false};
@@ -314,7 +362,7 @@ Result<void> BridgeConnector::walk(
 
 Result<std::vector<ItemInfo>> BridgeConnector::items(ConnectorContext& ctx) {
   std::vector<ItemInfo> out;
-  BANKREC_TRY(walk(ctx, Call{"GET", "/v3/aggregation/items?limit=" + std::to_string(kPageLimit), {}, "items", {}, true},
+  BANKREC_TRY(walk(ctx, Call{"GET", route("/v3/aggregation/items?limit=" + std::to_string(kPageLimit), "/v2/items"), {}, "items", {}, true},
                    [&](const std::string& body, int page) -> Result<std::optional<std::string>> {
                      auto parsed = BANKREC_TRY(bridge::parse_items_page(body, what("items page " + std::to_string(page))));
                      out.insert(out.end(), parsed.items.begin(), parsed.items.end());
@@ -325,7 +373,7 @@ Result<std::vector<ItemInfo>> BridgeConnector::items(ConnectorContext& ctx) {
 
 Result<std::vector<AccountInfo>> BridgeConnector::all_accounts(ConnectorContext& ctx) {
   std::vector<AccountInfo> out;
-  BANKREC_TRY(walk(ctx, Call{"GET", "/v3/aggregation/accounts?limit=" + std::to_string(kPageLimit), {}, "accounts", {}, true},
+  BANKREC_TRY(walk(ctx, Call{"GET", route("/v3/aggregation/accounts?limit=" + std::to_string(kPageLimit), "/v2/accounts"), {}, "accounts", {}, true},
                    [&](const std::string& body, int page) -> Result<std::optional<std::string>> {
                      auto parsed = BANKREC_TRY(bridge::parse_accounts_page(body, what("accounts page " + std::to_string(page))));
                      out.insert(out.end(), parsed.accounts.begin(), parsed.accounts.end());
@@ -360,6 +408,7 @@ Result<ConsentStatus> BridgeConnector::consent(ConnectorContext& ctx) {
 }
 
 Result<AuthorisationStart> BridgeConnector::begin_authorisation(ConnectorContext& ctx, std::string_view redirect_uri) {
+  if (options_.v2) return begin_v2(ctx);
   json::object body;
   if (!options_.user_email.empty()) body["user_email"] = options_.user_email;
   if (!redirect_uri.empty()) body["callback_url"] = redirect_uri;
@@ -379,6 +428,28 @@ Result<AuthorisationStart> BridgeConnector::begin_authorisation(ConnectorContext
   if (!url) return fail(Errc::unavailable, what("consent") + ": connect session without url");
   BANKREC_TRY(ctx.state().write({{std::string(kConnectState), start.state, false, std::nullopt}}));
   start.url = *url;
+  return start;
+}
+
+Result<AuthorisationStart> BridgeConnector::begin_v2(ConnectorContext& ctx) {
+  AuthorisationStart start;
+  start.state = apiutil::random_state();
+  std::optional<std::int64_t> renew;
+  for (const ItemInfo& item : BANKREC_TRY(items(ctx)))
+    if (!renew && bridge::classify_item_status(item.status, name_).blocks_sync) renew = item.id;
+  // v2 Connect ends on the redirect URL set in the Bridge dashboard; `context` comes back on it.
+  const Call call = renew ? Call{"GET", "/v2/connect/items/sync?item_id=" + std::to_string(*renew) + "&context=" + start.state,
+                                 {}, "consent", {}, true}
+                          : Call{"POST", "/v2/connect/items/add",
+                                 json::serialize(json::object{{"prefill_email", options_.user_email}, {"context", start.state}}),
+                                 "consent", {}, true};
+  const net::HttpResponse response = BANKREC_TRY(send(ctx, call));
+  const json::value session = BANKREC_TRY(apiutil::parse_json(response.body, what("consent")));
+  const auto url = apiutil::string_member(session, "redirect_url");
+  if (!url) return fail(Errc::unavailable, what("consent") + ": bridge connect answered without redirect_url");
+  BANKREC_TRY(ctx.state().write({{std::string(kConnectState), start.state, false, std::nullopt}}));
+  start.url = *url;
+  start.message = "complete Bridge Connect in the browser; it returns to the redirect URL set in the Bridge dashboard";
   return start;
 }
 
@@ -424,7 +495,7 @@ Result<std::vector<BankAccount>> BridgeConnector::accounts(ConnectorContext& ctx
 Result<AccountInfo> BridgeConnector::find_account(ConnectorContext& ctx, const BankAccount& account) {
   if (!account.provider_id.empty()) {
     const std::string label = account.iban.empty() ? account.provider_id : account.iban;
-    const auto response = BANKREC_TRY(send(ctx, Call{"GET", "/v3/aggregation/accounts/" + apiutil::url_encode(account.provider_id),
+    const auto response = BANKREC_TRY(send(ctx, Call{"GET", route("/v3/aggregation/accounts/", "/v2/accounts/") + apiutil::url_encode(account.provider_id),
                                                      {}, "account", label, true}));
     return bridge::parse_account(response.body, what("account " + label));
   }
@@ -439,7 +510,7 @@ Result<TransactionsBatch> BridgeConnector::transactions(ConnectorContext& ctx, c
   const std::string label = account.iban.empty() ? std::to_string(account.id) : account.iban;
   domain::Statement statement;
   if (account.item_id != 0) {
-    const auto response = BANKREC_TRY(send(ctx, Call{"GET", "/v3/aggregation/items/" + std::to_string(account.item_id), {}, "item", label, true}));
+    const auto response = BANKREC_TRY(send(ctx, Call{"GET", route("/v3/aggregation/items/", "/v2/items/") + std::to_string(account.item_id), {}, "item", label, true}));
     const ItemInfo item = BANKREC_TRY(bridge::parse_item(response.body, what("item")));
     const auto verdict = bridge::classify_item_status(item.status, name_);
     // Check the item before trusting an empty delta: Bridge keeps serving the last data it has.
@@ -451,6 +522,12 @@ Result<TransactionsBatch> BridgeConnector::transactions(ConnectorContext& ctx, c
   std::string target = "/v3/aggregation/transactions?account_id=" + std::to_string(account.id) +
                        "&min_date=" + request.from.iso() + "&limit=" + std::to_string(options_.page_size);
   if (request.to < now_day) target += "&max_date=" + request.to.iso();
+  if (options_.v2) {
+    // v2 lists per account, by the `date` of each line (since/until inclusive).
+    target = "/v2/accounts/" + std::to_string(account.id) + "/transactions?since=" + request.from.iso() +
+             "&limit=" + std::to_string(options_.page_size);
+    if (request.to < now_day) target += "&until=" + request.to.iso();
+  }
   const bool card = account.type == "card";
   std::set<std::int64_t> seen;
   std::vector<std::pair<std::int64_t, domain::Entry>> rows;

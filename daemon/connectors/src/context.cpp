@@ -1,4 +1,5 @@
 #include <string>
+#include <thread>
 
 #include "bankrec/connectors/connector.h"
 
@@ -28,6 +29,11 @@ net::HttpResult ConnectorContext::send(const net::HttpRequest& request, std::str
   }
   if (log_) log_(event);
   return result;
+}
+
+void ConnectorContext::sleep(std::chrono::milliseconds delay) {
+  if (sleeper_) return sleeper_(delay);
+  std::this_thread::sleep_for(delay);
 }
 
 }  // namespace bankrec::connectors

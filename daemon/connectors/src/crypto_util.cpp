@@ -3,6 +3,7 @@
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
@@ -73,6 +74,15 @@ std::string sha256(std::string_view bytes) {
   BANKREC_CHECK(EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) == 1,
                 "sha-256 failed");
   return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  BANKREC_CHECK(HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+                     reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &length) != nullptr,
+                "hmac-sha-256 failed");
+  return std::string(reinterpret_cast<const char*>(mac), length);
 }
 
 std::string random_urlsafe(std::size_t bytes) {

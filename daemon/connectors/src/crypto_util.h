@@ -14,6 +14,8 @@ namespace bankrec::connectors {
 std::string base64_encode(std::string_view bytes, bool url = false);
 /// Raw SHA-256 digest (32 bytes).
 std::string sha256(std::string_view bytes);
+/// Raw HMAC-SHA-256 (RFC 2104) of `data` under `key` (32 bytes).
+std::string hmac_sha256(std::string_view key, std::string_view data);
 /// `bytes` random bytes from the OS CSPRNG (OpenSSL RAND_bytes), base64url: 32 bytes give 43 characters.
 std::string random_urlsafe(std::size_t bytes);
 /// PKCE S256 challenge of a verifier (RFC 7636 4.2): BASE64URL(SHA256(ASCII(verifier))).

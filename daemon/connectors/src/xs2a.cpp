@@ -1,9 +1,13 @@
-// Berlin Group NextGenPSD2 XS2A 1.3.x AIS with the OAuth SCA approach (bank-apis.md section 1):
-// consent → OAuth authorisation code with PKCE (scope AIS:<consentId>) → accounts, balances and
-// transactions (bookingStatus=both, pages via _links.next). Savings banks deliver camt.052 only.
+// Berlin Group NextGenPSD2 XS2A 1.3.x AIS (bank-apis.md section 1): consent → SCA → accounts, balances
+// and transactions (bookingStatus=both, pages via _links.next). The SCA approach is the bank's
+// choice, announced by its answer to POST /consents: OAuth (authorisation code with PKCE, scope
+// AIS:<consentId>), redirect (the PSU's browser goes to _links.scaRedirect; we then poll the consent
+// status) or decoupled (the PSU approves in the bank's app; we poll with a bounded backoff). Savings
+// banks deliver camt.052 only; big reports may come as a _links.download to a camt file.
 //
-// ConnectorState keys: consent_id, consent_valid_until, pending_consent_id (plain) and the OAuth
-// keys of oauth.h. Nothing here logs; errors are redacted by map_http_error.
+// ConnectorState keys: consent_id, consent_sca_approach ("oauth" when absent), consent_valid_until,
+// pending_consent_id, pending_sca_approach (plain) and the OAuth keys of oauth.h. Nothing here logs;
+// errors are redacted by map_http_error.
 #include <algorithm>
 #include <utility>
 
@@ -19,6 +23,14 @@ using xs2a::Options;
 using xs2a::Profile;
 
 constexpr auto kPendingConsentLifetime = std::chrono::hours(1);
+
+/// At most `max` bytes of a bank's text for a message, without control characters.
+std::string clip_text(std::string_view text, std::size_t max = 200) {
+  std::string out;
+  for (const char c : text.substr(0, max)) out += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
+  if (text.size() > max) out += "...";
+  return out;
+}
 
 class Xs2aConnector final : public Connector {
  public:
@@ -45,6 +57,19 @@ class Xs2aConnector final : public Connector {
     return url;
   }
   Result<std::string> consent_id(ConnectorContext& ctx);
+  Result<net::HttpResponse> send_ais(ConnectorContext& ctx, net::HttpRequest r, std::string_view operation,
+                                     std::string_view account = {});
+  void add_sca_headers(net::HttpRequest& r, const std::string& redirect_uri) const;
+  Result<xs2a::ScaLinks> start_explicit(ConnectorContext& ctx, const xs2a::ScaLinks& links,
+                                        const std::string& redirect_uri);
+  Result<xs2a::PollReading> probe_consent(ConnectorContext& ctx, const std::string& id);
+  Result<ConsentStatus> finish_polled(ConnectorContext& ctx, const std::string& id, const std::string& approach,
+                                      const std::map<std::string, std::string>& callback);
+  Result<TransactionsBatch> document_batch(ConnectorContext& ctx, net::HttpResponse response,
+                                           const TransactionsRequest& request, std::string format_id,
+                                           std::string_view suffix);
+  Result<TransactionsBatch> fetch_download(ConnectorContext& ctx, const std::string& consent,
+                                           const std::string& url, const TransactionsRequest& request);
   OAuthClient::Prepare signer() const {
     if (!options_.sign()) return {};
     return [this](net::HttpRequest& r) { return xs2a::sign_request(options_, r); };
@@ -54,7 +79,8 @@ class Xs2aConnector final : public Connector {
   Result<OAuthEndpoints> discover(ConnectorContext& ctx, const std::string& sca_oauth);
   Result<std::string> resolve_account(ConnectorContext& ctx, const BankAccount& account);
   Result<void> fetch_json(ConnectorContext& ctx, const std::string& consent, const std::string& first_url,
-                          const TransactionsRequest& request, domain::Statement& statement);
+                          const TransactionsRequest& request, domain::Statement& statement,
+                          std::string& download);
   Result<TransactionsBatch> fetch_xml(ConnectorContext& ctx, const std::string& consent,
                                       const std::string& url, const TransactionsRequest& request);
   domain::Date covered_to(ConnectorContext& ctx, const TransactionsRequest& request,
@@ -72,6 +98,17 @@ Result<std::string> Xs2aConnector::consent_id(ConnectorContext& ctx) {
     return fail(Errc::permission_denied,
                 settings_.name + ": no consent yet (bankrec connector consent " + settings_.name + ")");
   return id->value;
+}
+
+Result<net::HttpResponse> Xs2aConnector::send_ais(ConnectorContext& ctx, net::HttpRequest r,
+                                                  std::string_view operation, std::string_view account) {
+  const auto approach = BANKREC_TRY(ctx.state().read("consent_sca_approach", false));
+  if (!approach || approach->value == "oauth") return oauth_.send(ctx, std::move(r), operation, account, signer());
+  // Redirect and decoupled consents: the Consent-ID alone authorises the access (no bearer token).
+  BANKREC_TRY(xs2a::sign_request(options_, r));
+  net::HttpResult result = ctx.send(r, operation, account);
+  if (!result) return Unexpected{map_http_error(result.error(), settings_.name, operation, account)};
+  return std::move(result).value();
 }
 
 Result<net::HttpRequest> Xs2aConnector::request(std::string method, std::string url,
@@ -156,11 +193,51 @@ Result<OAuthEndpoints> Xs2aConnector::discover(ConnectorContext& ctx, const std:
   return OAuthEndpoints{sca_oauth, options_.token_url};
 }
 
+void Xs2aConnector::add_sca_headers(net::HttpRequest& r, const std::string& redirect_uri) const {
+  if (!redirect_uri.empty()) {
+    r.headers.emplace_back("TPP-Redirect-URI", redirect_uri);
+    // The bank sends the PSU here when the authorisation fails or is cancelled.
+    r.headers.emplace_back("TPP-Nok-Redirect-URI", with_query(redirect_uri, {{"sca_outcome", "nok"}}));
+  }
+  // BG 1.3.12 TPP-Redirect-Preferred / TPP-Decoupled-Preferred: our wish; the bank decides.
+  if (options_.sca == xs2a::ScaPreference::decoupled) {
+    r.headers.emplace_back("TPP-Redirect-Preferred", "false");
+    r.headers.emplace_back("TPP-Decoupled-Preferred", "true");
+  } else {
+    r.headers.emplace_back("TPP-Redirect-Preferred", "true");
+  }
+}
+
+Result<xs2a::ScaLinks> Xs2aConnector::start_explicit(ConnectorContext& ctx, const xs2a::ScaLinks& links,
+                                                     const std::string& redirect_uri) {
+  // Consent response examples 1b/3: an explicit POST .../authorisations starts the SCA, with the PSU
+  // identified (decoupled needs to know whose app to push to).
+  net::HttpRequest r = BANKREC_TRY(request("POST", links.start_authorisation, {}, "application/json"));
+  r.body = "{}";
+  r.headers.emplace_back("Content-Type", "application/json");
+  r.headers.emplace_back("PSU-IP-Address", options_.psu_ip_address);
+  if (!options_.psu_id.empty()) r.headers.emplace_back("PSU-ID", options_.psu_id);
+  add_sca_headers(r, redirect_uri);
+  BANKREC_TRY(xs2a::sign_request(options_, r));
+  net::HttpResult result = ctx.send(r, "consent-authorisation");
+  if (!result) return Unexpected{map_http_error(result.error(), settings_.name, "consent-authorisation")};
+  auto answer = parse_json_object(result->body, settings_.name + ": consent authorisation");
+  if (!answer)
+    return Unexpected{
+        bad_response(settings_.name, "consent-authorisation", answer.error().message, result->request_id)};
+  xs2a::ScaLinks started =
+      xs2a::read_sca_links(*answer, result->header("ASPSP-SCA-Approach").value_or(links.approach), base_);
+  if (started.approach.empty()) started.approach = links.approach;
+  started.start_authorisation.clear();
+  return started;
+}
+
 Result<AuthorisationStart> Xs2aConnector::begin_authorisation(ConnectorContext& ctx,
                                                               std::string_view redirect_uri_arg) {
   const std::string redirect_uri =
       redirect_uri_arg.empty() ? options_.redirect_uri : std::string(redirect_uri_arg);
-  if (redirect_uri.empty())
+  const bool decoupled = options_.sca == xs2a::ScaPreference::decoupled;
+  if (redirect_uri.empty() && !decoupled)
     return fail(Errc::invalid_input, settings_.name + ": no redirect URI (options.redirect_uri)");
   // Minimal scope: only the configured IBANs; none configured = a bank-offered consent where the
   // PSU picks the accounts at the bank.
@@ -177,9 +254,7 @@ Result<AuthorisationStart> Xs2aConnector::begin_authorisation(ConnectorContext& 
   r.headers.emplace_back("Content-Type", "application/json");
   r.headers.emplace_back("PSU-IP-Address", options_.psu_ip_address);  // the PSU triggers this call
   if (!options_.psu_id.empty()) r.headers.emplace_back("PSU-ID", options_.psu_id);
-  r.headers.emplace_back("TPP-Redirect-URI", redirect_uri);
-  r.headers.emplace_back("TPP-Nok-Redirect-URI", redirect_uri);
-  r.headers.emplace_back("TPP-Redirect-Preferred", "true");
+  add_sca_headers(r, redirect_uri);
   BANKREC_TRY(xs2a::sign_request(options_, r));
   net::HttpResult result = ctx.send(r, "consent");
   if (!result) return Unexpected{map_http_error(result.error(), settings_.name, "consent")};
@@ -190,17 +265,96 @@ Result<AuthorisationStart> Xs2aConnector::begin_authorisation(ConnectorContext& 
   if (!id)
     return Unexpected{
         bad_response(settings_.name, "consent", "the answer carries no consentId", result->request_id)};
-  const json::object* links = get_object(*answer, "_links");
-  const auto sca_oauth = links ? get_href(*links, "scaOAuth") : std::nullopt;
-  if (!sca_oauth)
+  xs2a::ScaLinks links = xs2a::read_sca_links(*answer, result->header("ASPSP-SCA-Approach").value_or(""), base_);
+  if (xs2a::sca_flow(links).empty() && !links.start_authorisation.empty())
+    links = BANKREC_TRY(start_explicit(ctx, links, redirect_uri));
+  const std::string flow = xs2a::sca_flow(links);
+  if (flow.empty())
     return fail(Errc::invalid_input,
-                settings_.name + ": the bank offers no OAuth SCA for this consent (ASPSP-SCA-Approach " +
-                    std::string(result->header("ASPSP-SCA-Approach").value_or("?")) +
-                    "); only the OAuth approach is supported");
-  const OAuthEndpoints endpoints = BANKREC_TRY(discover(ctx, resolve_url(base_, *sca_oauth)));
-  BANKREC_TRY(
-      ctx.state().write({{"pending_consent_id", *id, false, ctx.clock().now() + kPendingConsentLifetime}}));
-  return oauth_.begin(ctx, endpoints, redirect_uri, "AIS:" + *id);
+                settings_.name + ": the bank offers no supported SCA approach for this consent (ASPSP-SCA-Approach " +
+                    (links.approach.empty() ? std::string("?") : links.approach) +
+                    "); supported: OAUTH, REDIRECT, DECOUPLED (embedded SCA would pass the PSU's credentials "
+                    "through bankrec)");
+  const auto pending_until = ctx.clock().now() + kPendingConsentLifetime;
+  BANKREC_TRY(ctx.state().write({{"pending_consent_id", *id, false, pending_until},
+                                 {"pending_sca_approach", flow, false, pending_until}}));
+  if (flow == "oauth") {
+    if (redirect_uri.empty())
+      return fail(Errc::invalid_input, settings_.name + ": the bank chose OAuth SCA, which needs options.redirect_uri");
+    const OAuthEndpoints endpoints = BANKREC_TRY(discover(ctx, links.sca_oauth));
+    return oauth_.begin(ctx, endpoints, redirect_uri, "AIS:" + *id);
+  }
+  AuthorisationStart start;
+  const std::string wait = std::to_string(options_.sca_timeout.count());
+  const std::string bank_says = links.psu_message.empty() ? "" : " (the bank says: " + clip_text(links.psu_message) + ")";
+  if (flow == "redirect") {
+    start.url = links.sca_redirect;
+    start.message = "open the bank's page and approve the access" + bank_says +
+                    "; bankrec then checks the consent status for up to " + wait + " s";
+    return start;
+  }
+  start.message = "approve the access in the banking app of " +
+                  (options_.psu_id.empty() ? std::string("the account holder") : "PSU " + options_.psu_id) + bank_says +
+                  "; waiting up to " + wait + " s for the bank's confirmation";
+  return start;
+}
+
+Result<xs2a::PollReading> Xs2aConnector::probe_consent(ConnectorContext& ctx, const std::string& id) {
+  net::HttpRequest r =
+      BANKREC_TRY(request("GET", base_ + "/consents/" + url_encode(id) + "/status", {}, "application/json"));
+  BANKREC_TRY(xs2a::sign_request(options_, r));
+  net::HttpResult result = ctx.send(r, "consent-status");
+  if (!result) return Unexpected{map_http_error(result.error(), settings_.name, "consent-status")};
+  auto body = parse_json_object(result->body, settings_.name + ": consent status");
+  if (!body)
+    return Unexpected{bad_response(settings_.name, "consent-status", body.error().message, result->request_id)};
+  const std::string status = get_string(*body, "consentStatus").value_or("");
+  if (status.empty())
+    return Unexpected{
+        bad_response(settings_.name, "consent-status", "the answer carries no consentStatus", result->request_id)};
+  return xs2a::PollReading{xs2a::consent_verdict(status), clip_text(status, 40)};
+}
+
+Result<ConsentStatus> Xs2aConnector::finish_polled(ConnectorContext& ctx, const std::string& id,
+                                                   const std::string& approach,
+                                                   const std::map<std::string, std::string>& callback) {
+  auto value = [&](const char* key) {
+    const auto it = callback.find(key);
+    return it == callback.end() ? std::string() : it->second;
+  };
+  // The redirect back to us is only a hint; the consent status at the bank decides.
+  const bool nok = value("sca_outcome") == "nok" || !value("error").empty();
+  const auto probe = [&] { return probe_consent(ctx, id); };
+  const xs2a::PollReading reading =
+      nok ? BANKREC_TRY(probe()) : BANKREC_TRY(xs2a::poll_until_decided(ctx, probe, options_.sca_poll, options_.sca_timeout));
+  const std::vector<ConnectorState::Write> clear_pending{{"pending_consent_id", std::nullopt, false, std::nullopt},
+                                                         {"pending_sca_approach", std::nullopt, false, std::nullopt}};
+  if (reading.verdict == xs2a::ScaVerdict::valid) {
+    // The new consent replaces the old one (and its OAuth tokens, useless now) in one write.
+    std::vector<ConnectorState::Write> writes{{"consent_id", id, false, std::nullopt},
+                                              {"consent_sca_approach", approach, false, std::nullopt},
+                                              {oauth_.key("access_token"), std::nullopt, true, std::nullopt},
+                                              {oauth_.key("refresh_token"), std::nullopt, true, std::nullopt}};
+    writes.insert(writes.end(), clear_pending.begin(), clear_pending.end());
+    BANKREC_TRY(ctx.state().write(writes));
+    oauth_.reset();
+    return consent(ctx);
+  }
+  const std::string again = "; start again with 'bankrec connector consent " + settings_.name + "'";
+  if (reading.verdict == xs2a::ScaVerdict::rejected || nok) {
+    BANKREC_TRY(ctx.state().write(clear_pending));
+    return fail(Errc::permission_denied,
+                settings_.name + ": the bank did not grant consent " + id + " (status '" + reading.status + "': " +
+                    (approach == "decoupled" ? "the approval in the banking app was refused or cancelled"
+                                             : "the authorisation at the bank was cancelled or failed") +
+                    ")" + again);
+  }
+  return fail(Errc::unavailable,
+              settings_.name + ": no decision from the bank within " + std::to_string(options_.sca_timeout.count()) +
+                  " s (consent " + id + " is still '" + (reading.status.empty() ? "unknown" : reading.status) + "'; " +
+                  (approach == "decoupled" ? "was the approval in the banking app confirmed?"
+                                           : "was the authorisation at the bank completed?") +
+                  ")" + again);
 }
 
 Result<ConsentStatus> Xs2aConnector::finish_authorisation(
@@ -209,18 +363,22 @@ Result<ConsentStatus> Xs2aConnector::finish_authorisation(
   if (!pending || (pending->expires && *pending->expires <= ctx.clock().now()))
     return fail(Errc::invalid_input,
                 settings_.name + ": no consent is waiting for authorisation; start again");
+  const auto approach = BANKREC_TRY(ctx.state().read("pending_sca_approach", false));
+  if (approach && approach->value != "oauth") return finish_polled(ctx, pending->value, approach->value, callback);
   // The new consent id and its tokens replace the old ones in one write: a crash leaves either the
   // old consent with its tokens or the new one with its tokens.
   BANKREC_TRY(oauth_.finish(ctx, callback,
                             {{"consent_id", pending->value, false, std::nullopt},
-                             {"pending_consent_id", std::nullopt, false, std::nullopt}}));
+                             {"consent_sca_approach", "oauth", false, std::nullopt},
+                             {"pending_consent_id", std::nullopt, false, std::nullopt},
+                             {"pending_sca_approach", std::nullopt, false, std::nullopt}}));
   return consent(ctx);
 }
 
 Result<std::vector<BankAccount>> Xs2aConnector::accounts(ConnectorContext& ctx) {
   const std::string consent = BANKREC_TRY(consent_id(ctx));
   net::HttpRequest r = BANKREC_TRY(request("GET", base_ + "/accounts", consent, "application/json"));
-  const net::HttpResponse response = BANKREC_TRY(oauth_.send(ctx, r, "accounts", {}, signer()));
+  const net::HttpResponse response = BANKREC_TRY(send_ais(ctx, std::move(r), "accounts"));
   auto body = parse_json_object(response.body, settings_.name + ": accounts");
   if (!body)
     return Unexpected{bad_response(settings_.name, "accounts", body.error().message, response.request_id)};
@@ -262,7 +420,7 @@ domain::Date Xs2aConnector::covered_to(ConnectorContext& ctx, const Transactions
 
 Result<void> Xs2aConnector::fetch_json(ConnectorContext& ctx, const std::string& consent,
                                        const std::string& first_url, const TransactionsRequest& request,
-                                       domain::Statement& statement) {
+                                       domain::Statement& statement, std::string& download) {
   const std::string account =
       request.account.iban.empty() ? request.account.provider_id : request.account.iban;
   PageGuard guard(settings_.name);
@@ -271,7 +429,7 @@ Result<void> Xs2aConnector::fetch_json(ConnectorContext& ctx, const std::string&
   while (!url.empty()) {
     BANKREC_TRY(guard.visit(url));
     net::HttpRequest r = BANKREC_TRY(this->request("GET", url, consent, "application/json"));
-    const net::HttpResponse response = BANKREC_TRY(oauth_.send(ctx, r, "transactions", account, signer()));
+    const net::HttpResponse response = BANKREC_TRY(send_ais(ctx, std::move(r), "transactions", account));
     BANKREC_TRY(guard.check_body(response.body));
     const std::string page = "page " + std::to_string(guard.pages());
     auto body = parse_json_object(response.body, settings_.name + ": transactions " + page);
@@ -280,11 +438,13 @@ Result<void> Xs2aConnector::fetch_json(ConnectorContext& ctx, const std::string&
           bad_response(settings_.name, "transactions", body.error().message, response.request_id)};
     const json::object* tx = get_object(*body, "transactions");
     if (!tx) {
+      // Too much data for one answer: the bank offers the report as a camt file to download
+      // (BG 1.3.12 transactionsExample2_Download_json); only the first page can say so.
       const json::object* links = get_object(*body, "_links");
-      if (links && get_href(*links, "download"))
-        return fail(
-            Errc::invalid_input,
-            settings_.name + ": the bank offers the transactions only as a download link (not supported)");
+      if (links && get_href(*links, "download") && guard.pages() == 1) {
+        download = *get_href(*links, "download");
+        return ok();
+      }
       return Unexpected{bad_response(settings_.name, "transactions", page + " has no transactions object",
                                      response.request_id)};
     }
@@ -313,6 +473,30 @@ Result<void> Xs2aConnector::fetch_json(ConnectorContext& ctx, const std::string&
   return ok();
 }
 
+Result<TransactionsBatch> Xs2aConnector::document_batch(ConnectorContext& ctx, net::HttpResponse response,
+                                                        const TransactionsRequest& request, std::string format_id,
+                                                        std::string_view suffix) {
+  const std::string account =
+      request.account.iban.empty() ? request.account.provider_id : request.account.iban;
+  // A cut document would parse as an error later; say here that the bank's answer was incomplete.
+  const std::string_view text = response.body;
+  const auto end = text.find_last_not_of(" \t\r\n");
+  if (text.find("<Document") == std::string_view::npos || end == std::string_view::npos ||
+      !text.substr(0, end + 1).ends_with("</Document>"))
+    return Unexpected{bad_response(settings_.name, "transactions",
+                                   "the camt document for " + account + " is incomplete (or no camt XML at all)",
+                                   response.request_id)};
+  TransactionsBatch batch;
+  RawDocument doc;
+  doc.name = "xs2a-" + settings_.name + "-" + account + "-" + request.from.iso() + "-" + request.to.iso() +
+             std::string(suffix) + ".xml";
+  doc.format_id = std::move(format_id);
+  doc.content = std::move(response.body);
+  batch.documents.push_back(std::move(doc));
+  batch.covered_to = covered_to(ctx, request, std::nullopt);
+  return batch;
+}
+
 Result<TransactionsBatch> Xs2aConnector::fetch_xml(ConnectorContext& ctx, const std::string& consent,
                                                    const std::string& url,
                                                    const TransactionsRequest& request) {
@@ -320,24 +504,27 @@ Result<TransactionsBatch> Xs2aConnector::fetch_xml(ConnectorContext& ctx, const 
       request.account.iban.empty() ? request.account.provider_id : request.account.iban;
   net::HttpRequest r = BANKREC_TRY(this->request("GET", url, consent, "application/xml"));
   r.max_response_bytes = kMaxDocumentBytes;
-  net::HttpResponse response = BANKREC_TRY(oauth_.send(ctx, r, "transactions", account, signer()));
-  // A cut document would parse as an error later; say here that the bank's answer was incomplete.
-  const std::string_view text = response.body;
-  const auto end = text.find_last_not_of(" \t\r\n");
-  if (text.find("<Document") == std::string_view::npos || end == std::string_view::npos ||
-      !text.substr(0, end + 1).ends_with("</Document>"))
-    return Unexpected{bad_response(settings_.name, "transactions",
-                                   "the camt document for " + account + " is incomplete",
-                                   response.request_id)};
-  TransactionsBatch batch;
-  RawDocument doc;
-  doc.name =
-      "xs2a-" + settings_.name + "-" + account + "-" + request.from.iso() + "-" + request.to.iso() + ".xml";
-  doc.format_id = "camt.052";
-  doc.content = std::move(response.body);
-  batch.documents.push_back(std::move(doc));
-  batch.covered_to = covered_to(ctx, request, std::nullopt);
-  return batch;
+  net::HttpResponse response = BANKREC_TRY(send_ais(ctx, std::move(r), "transactions", account));
+  return document_batch(ctx, std::move(response), request, "camt.052", "");
+}
+
+Result<TransactionsBatch> Xs2aConnector::fetch_download(ConnectorContext& ctx, const std::string& consent,
+                                                        const std::string& href,
+                                                        const TransactionsRequest& request) {
+  const std::string account =
+      request.account.iban.empty() ? request.account.provider_id : request.account.iban;
+  const std::string url = resolve_url(base_, href);
+  // The download is fetched with the Consent-ID (and bearer token): only from the bank's own origin.
+  if (url_origin(url) != url_origin(base_))
+    return fail(Errc::invalid_input, settings_.name + ": the bank's download link for " + account +
+                                         " points to another origin (" + url_origin(url) +
+                                         "); refusing to send the consent there");
+  net::HttpRequest r =
+      BANKREC_TRY(this->request("GET", url, consent, "application/xml, text/xml;q=0.9, */*;q=0.1"));
+  r.max_response_bytes = kMaxDocumentBytes;
+  net::HttpResponse response = BANKREC_TRY(send_ais(ctx, std::move(r), "transactions-download", account));
+  std::string format = xs2a::camt_format_of(response.body);
+  return document_batch(ctx, std::move(response), request, std::move(format), "-download");
 }
 
 Result<TransactionsBatch> Xs2aConnector::transactions(ConnectorContext& ctx,
@@ -361,7 +548,9 @@ Result<TransactionsBatch> Xs2aConnector::transactions(ConnectorContext& ctx,
     statement.account.currency = request.account.currency;
   statement.from_date = request.from;
   statement.to_date = request.to;
-  BANKREC_TRY(fetch_json(ctx, consent, url, request, statement));
+  std::string download;
+  BANKREC_TRY(fetch_json(ctx, consent, url, request, statement, download));
+  if (!download.empty()) return fetch_download(ctx, consent, download, request);
   TransactionsBatch batch;
   batch.covered_to = covered_to(ctx, request, statement.closing_balance);
   batch.statements.push_back(std::move(statement));

@@ -89,7 +89,8 @@ const char* profile_name(Profile profile) {
 Result<Options> parse_options(const ConnectorSettings& s) {
   static constexpr const char* kKnown[] = {
       "profile",      "client_id",         "redirect_uri", "psu_id",           "psu_ip_address",
-      "consent_days", "frequency_per_day", "token_url",    "signing_key_file", "signing_certificate_file"};
+      "consent_days", "frequency_per_day", "token_url",    "signing_key_file", "signing_certificate_file",
+      "sca_approach", "sca_poll_ms",       "sca_timeout_seconds"};
   const std::string where = "connectors." + s.name + ".options";
   for (const auto& [key, value] : s.options)
     if (std::find(std::begin(kKnown), std::end(kKnown), key) == std::end(kKnown))
@@ -118,6 +119,20 @@ Result<Options> parse_options(const ConnectorSettings& s) {
   o.consent_days = BANKREC_TRY(int_option(s, "consent_days", 1, 180, 180));
   o.frequency_per_day = BANKREC_TRY(int_option(s, "frequency_per_day", 1, 4, 4));
   o.token_url = opt(s.options, "token_url").value_or("");
+  const std::string sca = opt(s.options, "sca_approach").value_or("redirect");
+  if (sca == "redirect" || sca == "oauth")
+    o.sca = ScaPreference::redirect;
+  else if (sca == "decoupled")
+    o.sca = ScaPreference::decoupled;
+  else
+    return fail(Errc::invalid_input, "unknown sca_approach '" + sca + "' (known: redirect, oauth, decoupled)",
+                where + ".sca_approach");
+  if (o.sca == ScaPreference::decoupled && o.psu_id.empty())
+    return fail(Errc::invalid_input,
+                "sca_approach 'decoupled' needs psu_id (the bank pushes the approval to that user's app)",
+                where + ".psu_id");
+  o.sca_poll = std::chrono::milliseconds(BANKREC_TRY(int_option(s, "sca_poll_ms", 100, 60000, 2000)));
+  o.sca_timeout = std::chrono::seconds(BANKREC_TRY(int_option(s, "sca_timeout_seconds", 5, 3600, 300)));
   o.signing_key_file = opt(s.options, "signing_key_file").value_or("");
   o.signing_certificate_file = opt(s.options, "signing_certificate_file").value_or("");
   if (o.profile == Profile::signing && !o.sign())

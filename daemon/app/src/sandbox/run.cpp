@@ -40,6 +40,9 @@ int run(int argc, char** argv) {
   std::string today_text;
   std::size_t page_size = 50;
   std::vector<std::string> faults;
+  std::string xs2a_sca = "oauth";
+  bool xs2a_download = false;
+  std::string bridge_redirect_url;
   cli.add_option("--listen", listen, "ADDR:PORT on loopback (default 127.0.0.1:8444; port 0 picks a free one)");
   cli.add_option("--seed", seed, "seed of the generated bank data (default 1)");
   cli.add_option("--data-dir", data_dir, "where the TLS certificate lives (default: a temporary directory)");
@@ -47,6 +50,13 @@ int run(int argc, char** argv) {
   cli.add_option("--today", today_text, "the sandbox's today, YYYY-MM-DD (default: the current UTC date)");
   cli.add_option("--page-size", page_size, "entries per XS2A transactions page and Bridge default limit (default 50)")
       ->check(CLI::Range(1, 500));
+  cli.add_option("--xs2a-sca", xs2a_sca,
+                 "XS2A SCA approach: oauth (default), redirect, decoupled, or preferred (follows the TPP's "
+                 "TPP-Redirect-Preferred / TPP-Decoupled-Preferred headers)")
+      ->check(CLI::IsMember({"oauth", "redirect", "decoupled", "preferred"}));
+  cli.add_flag("--xs2a-download", xs2a_download, "answer XS2A JSON transaction requests with a _links.download camt file");
+  cli.add_option("--bridge-redirect-url", bridge_redirect_url,
+                 "Bridge v2 app redirect URL (the dashboard setting) where Bridge Connect ends");
   cli.add_option("--fault", faults, "PATH-PATTERN=KIND[:COUNT], e.g. '/v1/accounts/*/transactions=server_error:2'");
   try {
     cli.parse(argc, argv);
@@ -59,6 +69,9 @@ int run(int argc, char** argv) {
   options.seed = seed;
   options.days = days;
   options.page_size = page_size;
+  options.xs2a_sca = xs2a_sca;
+  options.xs2a_download = xs2a_download;
+  options.bridge_redirect_url = bridge_redirect_url;
   if (today_text.empty()) {
     options.today = date_of(std::chrono::system_clock::now());
   } else {

@@ -228,7 +228,12 @@ std::string_view fault_kind_name(FaultKind kind) {
 // The sandbox
 
 Sandbox::Sandbox(const Options& options)
-    : options_(options), ledger_(options.seed, options.today.add_days(-options.days), options.today), today_(options.today) {}
+    : options_(options),
+      ledger_(options.seed, options.today.add_days(-options.days), options.today),
+      today_(options.today),
+      xs2a_sca_(options.xs2a_sca),
+      xs2a_download_(options.xs2a_download),
+      bridge_redirect_url_(options.bridge_redirect_url) {}
 
 SysTime Sandbox::now() const {
   // The wall clock moved to the sandbox's day (so --today and /_sandbox/advance move token and
@@ -340,9 +345,9 @@ Reply Sandbox::dispatch(const http::Request& request, const Query& query) {
   if (path.starts_with("/_sandbox/")) return control(request, query);
   std::string_view api;
   if (path.starts_with("/v1/") || path.starts_with("/sparkasse/v1/") || path.starts_with("/oauth/") ||
-      path == "/.well-known/oauth-authorization-server")
+      path.starts_with("/xs2a/") || path == "/.well-known/oauth-authorization-server")
     api = "xs2a";
-  else if (path.starts_with("/v3/") || path.starts_with("/bridge/"))
+  else if (path.starts_with("/v3/") || path.starts_with("/v2/") || path.starts_with("/bridge/"))
     api = "bridge";
   else if (path.starts_with("/api/v2/") || path.starts_with("/gocardless/"))
     api = "gocardless";
@@ -354,9 +359,12 @@ Reply Sandbox::dispatch(const http::Request& request, const Query& query) {
 
   if (api == "xs2a") {
     if (path.starts_with("/oauth/") || path.starts_with("/.well-known/")) return oauth(request, query);
+    if (path.starts_with("/xs2a/sca/")) return xs2a_sca_page(request, query);
     if (path.starts_with("/sparkasse/v1/")) return xs2a(request, query, "sparkasse", std::string_view(path).substr(13));
     return xs2a(request, query, "musterbank", std::string_view(path).substr(3));
   }
+  if (api == "bridge" && path.starts_with("/v2/")) return bridge_v2(request, query);
+  if (api == "bridge" && path.starts_with("/bridge/connect/")) return bridge_connect_page(request);
   if (api == "bridge") return bridge(request, query);
   if (path.starts_with("/gocardless/link/")) return gocardless_link(request);
   return gocardless(request, query);
@@ -484,6 +492,11 @@ Reply Sandbox::control(const http::Request& request, const Query& query) {
                        {"faults", faults},
                        {"accounts", accounts},
                        {"consents", consents},
+                       {"xs2a", json::object{{"sca_approach", xs2a_sca_},
+                                             {"download", xs2a_download_},
+                                             {"decoupled_polls", decoupled_polls_},
+                                             {"decoupled_outcome", decoupled_outcome_}}},
+                       {"bridge", json::object{{"redirect_url", bridge_redirect_url_}}},
                        {"credentials", json::object{{"bridge_client_id", kBridgeClientId},
                                                     {"bridge_client_secret", kBridgeClientSecret},
                                                     {"gocardless_secret_id", kGcSecretId},
@@ -511,6 +524,8 @@ Reply Sandbox::control(const http::Request& request, const Query& query) {
     }
     return json_reply(404, R"({"error":"unknown account"})");
   }
+  if (path == "/_sandbox/xs2a" && request.method == "POST") return xs2a_settings(request);
+  if (path == "/_sandbox/bridge" && request.method == "POST") return bridge_settings(request);
   if (path == "/_sandbox/faults" && request.method == "DELETE") {
     faults_.clear();
     return json_reply(200, R"({"faults":[]})");

@@ -27,7 +27,15 @@ struct Options {
   Date today;            ///< the sandbox's first "today"
   int days = 90;         ///< history depth before today
   std::size_t page_size = 50;
+  /// XS2A SCA approach the bank answers POST /consents with: "oauth" (default), "redirect",
+  /// "decoupled", or "preferred" (follows TPP-Redirect-Preferred / TPP-Decoupled-Preferred).
+  std::string xs2a_sca = "oauth";
+  bool xs2a_download = false;     ///< XS2A JSON transactions answered with _links.download (a camt file)
+  std::string bridge_redirect_url;  ///< Bridge v2 app redirect URL ("dashboard setting"); empty: none
 };
+
+/// The XS2A SCA approaches the sandbox can play.
+bool is_xs2a_sca_mode(std::string_view mode);
 
 /// Credentials the sandbox accepts (printed on start so the demo can configure its connectors).
 inline constexpr std::string_view kBridgeClientId = "sandbox-bridge-client";
@@ -76,6 +84,19 @@ struct Consent {
   std::string access_json;       ///< the `access` object as granted
   std::string redirect_uri;      ///< TPP-Redirect-URI, must equal the OAuth redirect_uri when given
   SysTime authorised_at{};
+  std::string sca_approach = "OAUTH";  ///< OAUTH, REDIRECT or DECOUPLED (ASPSP-SCA-Approach)
+  std::string nok_redirect_uri;        ///< TPP-Nok-Redirect-URI
+  std::string psu_id;
+  std::string authorisation_id;        ///< empty until the authorisation sub-resource exists
+  std::string sca_status = "received";
+  int polls_left = 0;                  ///< decoupled: status polls until the PSU "approves" in the app
+};
+
+/// A transaction report offered as a download link (XS2A _links.download).
+struct Download {
+  std::string consent;
+  std::size_t account = 0;
+  std::string xml;
 };
 
 struct OAuthCode {
@@ -101,6 +122,7 @@ struct BridgeItem {
 
 struct BridgeUser {
   std::string uuid, external_id;
+  std::string email, password_hash;  ///< Bridge v2 users (e-mail + password); hash = SHA-256
   SysTime created{};
   std::vector<BridgeItem> items;
 };
@@ -160,9 +182,23 @@ class Sandbox {
   Reply xs2a_create_consent(const http::Request& request, std::string_view profile);
   Reply xs2a_accounts(const http::Request& request, const Query& query, std::string_view profile, std::string_view rest);
   Reply oauth(const http::Request& request, const Query& query);
+  // XS2A redirect and decoupled SCA, downloads (xs2a_sca.cpp).
+  std::string choose_sca_approach(const http::Request& request) const;
+  Reply xs2a_consent_links(Consent& c, const http::Request& request, std::string_view prefix);
+  Reply xs2a_authorisations(Consent& c, const http::Request& request, std::string_view prefix, std::string_view sub);
+  Reply xs2a_sca_page(const http::Request& request, const Query& query);
+  void tick_decoupled(Consent& c);
+  void approve_consent(Consent& c);
+  Reply xs2a_download_link(const Consent& c, std::size_t account, std::string_view prefix, std::string xml);
+  Reply xs2a_download(const Consent& c, std::size_t account, std::string_view token);
+  Reply xs2a_settings(const http::Request& request);
 
   // Bridge v3 (bridge.cpp).
   Reply bridge(const http::Request& request, const Query& query);
+  // Bridge v2, the legacy e-mail/password user model (bridge_v2.cpp).
+  Reply bridge_v2(const http::Request& request, const Query& query);
+  Reply bridge_connect_page(const http::Request& request);
+  Reply bridge_settings(const http::Request& request);
   // GoCardless Bank Account Data (gocardless.cpp).
   Reply gocardless(const http::Request& request, const Query& query);
   Reply gocardless_link(const http::Request& request);
@@ -186,7 +222,15 @@ class Sandbox {
   std::map<std::string, Token> access_tokens_;
   std::map<std::string, Token> refresh_tokens_;
 
+  std::string xs2a_sca_;
+  bool xs2a_download_ = false;
+  int decoupled_polls_ = 2;
+  std::string decoupled_outcome_ = "approve";  ///< approve, reject, never
+  std::map<std::string, Download> downloads_;
+
   std::vector<BridgeUser> bridge_users_;
+  std::string bridge_redirect_url_;
+  std::map<std::string, std::pair<std::string, std::string>> bridge_v2_sessions_;  ///< id → (user uuid, context)
   std::map<std::string, Token> bridge_tokens_;
   std::int64_t bridge_item_ids_ = 10154848;
 

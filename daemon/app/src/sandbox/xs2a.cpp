@@ -1,4 +1,5 @@
-// Berlin Group NextGenPSD2 XS2A 1.3.x (AIS) with the OAuth SCA approach. Two bank profiles share
+// Berlin Group NextGenPSD2 XS2A 1.3.x (AIS) with the OAuth, redirect and decoupled SCA approaches
+// (the redirect and decoupled parts are in xs2a_sca_flow.cpp). Two bank profiles share
 // the ledger: /v1/... ("musterbank": JSON, and camt.052 on Accept: application/xml) and
 // /sparkasse/v1/... (Finanz Informatik behaviour: transactions only as camt.052, JSON gets 406).
 #include <algorithm>
@@ -87,8 +88,12 @@ Reply Sandbox::xs2a(const http::Request& request, const Query& query, std::strin
       Consent& c = it->second;
       if (c.status == "valid" && c.valid_until < today_) c.status = "expired";
       const std::string self = std::string(profile == "sparkasse" ? "/sparkasse/v1" : "/v1") + "/consents/" + id;
-      if (sub == "/status" && request.method == "GET")
+      if (sub == "/status" && request.method == "GET") {
+        tick_decoupled(c);
         return json_reply(200, json::serialize(json::object{{"consentStatus", c.status}}));
+      }
+      if (sub.starts_with("/authorisations"))
+        return xs2a_authorisations(c, request, profile == "sparkasse" ? "/sparkasse/v1" : "/v1", sub);
       if (sub.empty() && request.method == "GET") {
         json::value access = json::parse(c.access_json);
         json::object o{{"access", access},
@@ -218,17 +223,15 @@ Reply Sandbox::xs2a_create_consent(const http::Request& request, std::string_vie
   }
   c.access_json = json::serialize(granted);
   if (consents_.size() >= 10000) return tpp_error(400, "SERVICE_BLOCKED", "Too many consents in this sandbox.");
+  c.sca_approach = choose_sca_approach(request);
+  c.nok_redirect_uri = std::string(request.header("TPP-Nok-Redirect-URI"));
+  c.psu_id = std::string(request.header("PSU-ID"));
+  if (c.sca_approach == "REDIRECT" && c.redirect_uri.empty())
+    return tpp_error(400, "FORMAT_ERROR", "TPP-Redirect-URI is required for the redirect SCA approach.", "TPP-Redirect-URI");
   c.id = next_id("cns-");
   const std::string prefix = profile == "sparkasse" ? "/sparkasse/v1" : "/v1";
-  const std::string self = prefix + "/consents/" + c.id;
-  json::object links{{"self", href(self)}, {"status", href(self + "/status")},
-                     {"scaOAuth", href(base_url_ + "/.well-known/oauth-authorization-server")}};
-  json::object out{{"consentStatus", "received"}, {"consentId", c.id}, {"_links", links}};
-  consents_.emplace(c.id, c);
-  Reply r = json_reply(201, json::serialize(out));
-  r.headers.emplace_back("Location", self);
-  r.headers.emplace_back("ASPSP-SCA-Approach", "OAUTH");
-  return r;
+  auto inserted = consents_.emplace(c.id, c);
+  return xs2a_consent_links(inserted.first->second, request, prefix);
 }
 
 Reply Sandbox::xs2a_accounts(const http::Request& request, const Query& query, std::string_view profile, std::string_view rest) {
@@ -243,12 +246,16 @@ Reply Sandbox::xs2a_accounts(const http::Request& request, const Query& query, s
     return tpp_error(401, "CONSENT_EXPIRED", "The consent was created by this TPP but has expired and needs to be renewed.");
   if (c.status != "valid")
     return tpp_error(401, "CONSENT_INVALID", "The consent is not valid (status " + c.status + ").", "Consent-ID");
-  const std::string_view auth = request.header("Authorization");
-  if (!auth.starts_with("Bearer ")) return tpp_error(401, "TOKEN_INVALID", "An OAuth bearer token is required.", "Authorization");
-  auto tok = access_tokens_.find(std::string(auth.substr(7)));
-  if (tok == access_tokens_.end() || tok->second.revoked || tok->second.subject != consent_id)
-    return tpp_error(401, "TOKEN_INVALID", "The OAuth token is not valid for this consent.", "Authorization");
-  if (tok->second.expires <= now()) return tpp_error(401, "TOKEN_EXPIRED", "The OAuth token has expired.", "Authorization");
+  if (c.sca_approach == "OAUTH") {
+    // Only consents authorised through OAuth need the bearer token; redirect and decoupled
+    // consents are used with the Consent-ID alone.
+    const std::string_view auth = request.header("Authorization");
+    if (!auth.starts_with("Bearer ")) return tpp_error(401, "TOKEN_INVALID", "An OAuth bearer token is required.", "Authorization");
+    auto tok = access_tokens_.find(std::string(auth.substr(7)));
+    if (tok == access_tokens_.end() || tok->second.revoked || tok->second.subject != consent_id)
+      return tpp_error(401, "TOKEN_INVALID", "The OAuth token is not valid for this consent.", "Authorization");
+    if (tok->second.expires <= now()) return tpp_error(401, "TOKEN_EXPIRED", "The OAuth token has expired.", "Authorization");
+  }
   if (request.method != "GET") return tpp_error(405, "SERVICE_INVALID", "Only GET is supported on accounts.");
 
   const std::string prefix = profile == "sparkasse" ? "/sparkasse/v1" : "/v1";
@@ -320,6 +327,7 @@ Reply Sandbox::xs2a_accounts(const http::Request& request, const Query& query, s
   }
   if (!sub.starts_with("/transactions")) return tpp_error(404, "RESOURCE_UNKNOWN", "The addressed resource is unknown.");
   if (!allowed(c.transactions, i)) return tpp_error(401, "CONSENT_INVALID", "The consent does not cover transactions of this account.");
+  if (sub.starts_with("/transactions/download/")) return xs2a_download(c, i, sub.substr(23));
   if (sub.starts_with("/transactions/")) {
     const std::string_view tx = sub.substr(14);
     if (!count_access(id, "transaction-details")) return exceeded;
@@ -390,6 +398,15 @@ Reply Sandbox::xs2a_accounts(const http::Request& request, const Query& query, s
     return r;
   }
 
+  if (xs2a_download_) {
+    // The report is "too large" for JSON: offer it as a camt file to download (BG 1.3.12
+    // transactionsExample2_Download_json), the whole period in one document.
+    const Date last = today_booked_ ? today_ : today_.add_days(-1);
+    const Date start = std::max(*from, ledger_.first_day());
+    const std::int64_t opening = ledger_.booked_balance(i, start.add_days(-1));
+    const std::int64_t closing = ledger_.booked_balance(i, std::min(to, last));
+    return xs2a_download_link(c, i, prefix, camt052(acc, next_id("camt052-"), *from, to, booked, pending, opening, closing, today_));
+  }
   const std::size_t total = booked.size() + pending.size();
   const std::size_t pages = std::max<std::size_t>(1, (total + per_page - 1) / per_page);
   if (page >= pages) return tpp_error(400, "FORMAT_ERROR", "pageIndex lies beyond the last page.", "pageIndex");
@@ -459,7 +476,8 @@ Reply Sandbox::oauth(const http::Request& request, const Query& query) {
     if (query_get(query, "response_type") != "code") return redirect("error=unsupported_response_type");
     const std::string client_id(query_get(query, "client_id"));
     if (client_id.empty()) return redirect("error=invalid_request&error_description=client_id%20is%20missing");
-    if (it == consents_.end() || it->second.status != "received") return redirect("error=invalid_scope");
+    if (it == consents_.end() || it->second.status != "received" || it->second.sca_approach != "OAUTH")
+      return redirect("error=invalid_scope");
     const std::string_view challenge = query_get(query, "code_challenge");
     if (query_get(query, "code_challenge_method") != "S256" || challenge.size() != 43 || !is_pkce_text(challenge))
       return redirect("error=invalid_request&error_description=PKCE%20with%20code_challenge_method%3DS256%20is%20required");
@@ -467,12 +485,7 @@ Reply Sandbox::oauth(const http::Request& request, const Query& query) {
       it->second.status = "rejected";
       return redirect("error=access_denied");
     }
-    it->second.status = "valid";
-    it->second.authorised_at = now();
-    // A new recurring consent expires the PSU's previous recurring one of the same bank.
-    if (it->second.recurring)
-      for (auto& [id, other] : consents_)
-        if (id != consent_id && other.profile == it->second.profile && other.recurring && other.status == "valid") other.status = "expired";
+    approve_consent(it->second);
     if (codes_.size() > 10000) codes_.clear();
     const std::string code = new_token("");
     codes_[code] = OAuthCode{consent_id, client_id, redirect_uri, std::string(challenge), now() + kCodeLifetime};

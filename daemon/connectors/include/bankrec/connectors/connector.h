@@ -49,8 +49,10 @@ struct ConnectorSettings {
   bool enabled = true;
   /// Type-specific options, validated by the connector's factory (unknown keys are errors there):
   /// xs2a: profile (standard|sparkasse|signing), client_id, redirect_uri, psu_id, psu_ip_address,
-  ///       consent_days, frequency_per_day, token_url, signing_key_file, signing_certificate_file;
-  /// bridge: client_id, user_external_id, account_types, use_clean_label, card_date;
+  ///       consent_days, frequency_per_day, token_url, signing_key_file, signing_certificate_file,
+  ///       sca_approach (redirect|decoupled), sca_poll_ms, sca_timeout_seconds;
+  /// bridge: api_version (v3|v2), client_id, user_external_id (v3), user_email (v2), account_types,
+  ///       use_clean_label, card_date, page_size;
   /// gocardless: secret_id, institution_id, redirect_uri, max_historical_days, access_valid_for_days.
   std::map<std::string, std::string> options;
   net::HttpClientConfig http;  ///< CA bundle, mTLS certificate and key, proxy, timeouts
@@ -107,6 +109,11 @@ class ConnectorContext {
   const std::string& connector() const { return connector_; }
   void note_retry_after(std::chrono::seconds delay) { retry_after_ = delay; }
   std::optional<std::chrono::seconds> retry_after() const { return retry_after_; }
+  /// Waits between polls of a bank (decoupled SCA, consent status). The default sleeps the thread;
+  /// tests install one that advances their clock instead.
+  using Sleeper = std::function<void(std::chrono::milliseconds)>;
+  void set_sleeper(Sleeper sleeper) { sleeper_ = std::move(sleeper); }
+  void sleep(std::chrono::milliseconds delay);
 
  private:
   std::string connector_;
@@ -115,6 +122,7 @@ class ConnectorContext {
   ConnectorState& state_;
   std::function<void(const ConnectionEvent&)> log_;
   std::optional<std::chrono::seconds> retry_after_;
+  Sleeper sleeper_;
 };
 
 /// A bank account as the provider knows it.
@@ -136,10 +144,13 @@ struct ConsentStatus {
 const char* consent_state_name(ConsentStatus::State state);  ///< "missing", "valid", ...
 
 /// Start of an interactive bank authorisation (SCA): the URL the person opens, and the state value
-/// that must come back in the callback.
+/// that must come back in the callback. An empty `url` means there is nothing to open (decoupled
+/// SCA: the person approves in the bank's app); the caller then calls finish_authorisation() with an
+/// empty callback, which waits for the bank's verdict.
 struct AuthorisationStart {
   std::string url;
-  std::string state;
+  std::string state;    ///< empty: the callback carries no state to check (the bank's status decides)
+  std::string message;  ///< what the person must do, for the admin (the bank's psuMessage where given)
 };
 
 /// A raw statement document as the bank delivered it (camt.052 from savings banks), to be ingested
