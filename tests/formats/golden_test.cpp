@@ -8,6 +8,7 @@
 
 #include "bankrec/domain/json.h"
 #include "bankrec/formats/format_registry.h"
+#include "bankrec/formats/profile.h"
 #include "bankrec/testing/testing.h"
 
 namespace bankrec::formats {
@@ -53,8 +54,18 @@ const FormatSpec* spec_for_dir(const FormatRegistry& registry, std::string_view 
   return nullptr;
 }
 
+/// The bank profiles of etc/profiles/, which the table, XML and PDF formats map with.
+const ProfileSet& repo_profiles() {
+  static const ProfileSet set = [] {
+    auto loaded = ProfileSet::load_directory(testing::source_dir() / "etc" / "profiles");
+    EXPECT_TRUE(loaded) << loaded.error().describe();
+    return loaded ? *loaded : ProfileSet{};
+  }();
+  return set;
+}
+
 std::string render(const FormatSpec& spec, const std::string& display_name, const std::string& bytes) {
-  const auto result = parse_collect(spec, as_bytes(bytes), {.file_name = display_name});
+  const auto result = parse_collect(spec, as_bytes(bytes), {.file_name = display_name, .profiles = &repo_profiles()});
   if (!result) return result.error().describe() + "\n";
   domain::StatementFile file{display_name, result->format, result->statements};
   std::string out = domain::to_json(file, domain::JsonStyle::pretty);

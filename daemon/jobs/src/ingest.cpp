@@ -83,6 +83,9 @@ Result<store::ImportResult> ingest_file(store::Store& store, const formats::Form
   formats::ParseOptions parse_options;
   parse_options.file_name = request.name;
   parse_options.lenient = request.lenient;
+  parse_options.profile = request.profile;
+  parse_options.encoding = request.encoding;
+  parse_options.profiles = options.profiles.get();
   StoreSink sink(*writer, request.name, progress, options.import.batch_entries);
   auto parsed = formats::parse_document(registry, request.format_id, request.bytes, parse_options, sink);
   if (parsed) parsed = sink.take_reject_error();

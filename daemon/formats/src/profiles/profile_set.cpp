@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "profiles/profile_set_impl.h"
+#include "profiles/yaml_util.h"
 
 namespace bankrec::formats {
 
@@ -23,29 +24,64 @@ std::vector<ProfileSet::Summary> ProfileSet::list() const {
   return out;
 }
 
+namespace {
+
+/// Every profile name once, whatever its kind: `--profile NAME` must be unambiguous.
+Result<void> check_unique(const ProfileSet::Impl& impl, const std::string& name, const Yaml& y) {
+  auto clash = [&](const auto& list) -> const std::string* {
+    for (const auto& p : list)
+      if (p.name == name) return &p.path;
+    return nullptr;
+  };
+  const std::string* other = clash(impl.tables);
+  if (other == nullptr) other = clash(impl.xml);
+  if (other == nullptr) other = clash(impl.pdf);
+  if (other != nullptr)
+    return y.error(y.root()["name"], "name", "profile '" + name + "' is already defined in " + *other);
+  return ok();
+}
+
+Result<void> load_one(ProfileSet::Impl& impl, const ProfileSource& source) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(source.text);
+  } catch (const YAML::Exception& e) {
+    Error error{Errc::invalid_input, "invalid YAML: " + e.msg, source.path};
+    if (!e.mark.is_null()) {
+      error.line = static_cast<std::uint32_t>(e.mark.line + 1);
+      error.column = static_cast<std::uint32_t>(e.mark.column + 1);
+      error.where += ":" + std::to_string(error.line) + ":" + std::to_string(error.column);
+    }
+    return Unexpected{std::move(error)};
+  }
+  const Yaml y(source.path, root);
+  if (!root.IsMap()) return y.error(root, "", "a profile is a mapping of keys (name, match, columns, ...)");
+  std::string kind = "table";
+  if (root["kind"]) kind = BANKREC_TRY(y.string(root["kind"], "kind"));
+  const std::string name = BANKREC_TRY(y.profile_name(root));
+  BANKREC_TRY(check_unique(impl, name, y));
+  // yaml-cpp throws from as<>() and friends; a profile must never take the loader down.
+  try {
+    if (kind == "table") {
+      impl.tables.push_back(BANKREC_TRY(parse_table_profile(root, source.path)));
+    } else if (kind == "xml") {
+      impl.xml.push_back(BANKREC_TRY(parse_xml_profile(root, source.path)));
+    } else if (kind == "pdf") {
+      impl.pdf.push_back(BANKREC_TRY(parse_pdf_profile(root, source.path)));
+    } else {
+      return y.error(root["kind"], "kind", "must be table, xml or pdf, not '" + kind + "'");
+    }
+  } catch (const YAML::Exception& e) {
+    return y.error(root, "", "invalid profile: " + e.msg);
+  }
+  return ok();
+}
+
+}  // namespace
+
 Result<ProfileSet> ProfileSet::from_sources(const std::vector<ProfileSource>& sources) {
   auto impl = std::make_shared<Impl>();
-  for (const auto& source : sources) {
-    YAML::Node root;
-    try {
-      root = YAML::Load(source.text);
-    } catch (const YAML::Exception& e) {
-      return fail(Errc::invalid_input,
-                  source.path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
-    }
-    if (!root.IsMap()) return fail(Errc::invalid_input, source.path + ": a profile is a mapping of keys");
-    const std::string kind = root["kind"] ? root["kind"].as<std::string>() : std::string("table");
-    if (kind == "table") {
-      impl->tables.push_back(BANKREC_TRY(parse_table_profile(root, source.path)));
-    } else if (kind == "xml") {
-      impl->xml.push_back(BANKREC_TRY(parse_xml_profile(root, source.path)));
-    } else if (kind == "pdf") {
-      impl->pdf.push_back(BANKREC_TRY(parse_pdf_profile(root, source.path)));
-    } else {
-      return fail(Errc::invalid_input, source.path + ":" + std::to_string(root["kind"].Mark().line + 1) +
-                                           ": kind: must be table, xml or pdf, not \"" + kind + "\"");
-    }
-  }
+  for (const auto& source : sources) BANKREC_TRY(load_one(*impl, source));
   ProfileSet set;
   set.impl_ = std::move(impl);
   return set;

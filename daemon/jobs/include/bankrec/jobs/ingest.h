@@ -2,12 +2,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "bankrec/base/bytes.h"
 #include "bankrec/base/result.h"
 #include "bankrec/formats/format_registry.h"
+#include "bankrec/formats/profile.h"
 #include "bankrec/store/import_writer.h"
 #include "bankrec/store/store.h"
 
@@ -21,6 +23,8 @@ struct IngestRequest {
   std::string actor = "cli";
   std::string format_id;  //!< forced format; empty = sniff
   bool lenient = false;
+  std::string profile;   //!< forced bank profile (CSV/XLS/XLSX/XML/PDF); empty = choose automatically
+  std::string encoding;  //!< forced charset; empty = detect
 };
 
 /// Reported every ImportOptions::batch_entries entries and once at the end.
@@ -35,6 +39,9 @@ using ProgressFn = std::function<void(const IngestProgress&)>;
 
 struct IngestOptions {
   store::ImportOptions import;
+  /// Bank profiles for table, XML and PDF files (profiles_dir); shared so a reload can swap the set
+  /// while an import still uses the old one. nullptr: such files find no profile.
+  std::shared_ptr<const formats::ProfileSet> profiles;
 };
 
 /// Parses `request.bytes` with the streaming parser straight into the store, all-or-nothing: a
