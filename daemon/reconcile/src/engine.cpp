@@ -189,9 +189,22 @@ Decision decide(const ItemIndex& index, const RuleSet& rules, const EntryContext
     d.features = std::move(c.features);
     return d;
   }
-  d.features = render_features(index, best);
   d.kind = DecisionKind::suggest;
-  d.reasons = render_reasons(index, rules, ctx, best);
+  // The best candidate leads the suggestions (its score reaches the minimum): rendered once, copied.
+  for (const Scored* s : ranked) {
+    if (static_cast<int>(d.suggestions.size()) >= rules.max_suggestions || s->score < rules.suggest_minimum)
+      break;
+    d.suggestions.push_back(to_candidate(index, rules, ctx, *s));
+  }
+  if (d.suggestions.empty()) {
+    d.features = render_features(index, best);
+    d.reasons = render_reasons(index, rules, ctx, best);
+  } else {
+    const Candidate& first = d.suggestions.front();
+    d.features = first.features;
+    d.reasons.reserve(first.reasons.size() + 2);  // room for the threshold/margin reason and the rule's name
+    d.reasons.assign(first.reasons.begin(), first.reasons.end());
+  }
   if (best.score < rules.auto_threshold)
     d.reasons.push_back("score " + std::to_string(best.score) + " below the auto threshold " +
                         std::to_string(rules.auto_threshold));
@@ -206,11 +219,6 @@ Decision decide(const ItemIndex& index, const RuleSet& rules, const EntryContext
     d.reasons.push_back("rule '" + rule->rule.name + "' only suggests");
   else
     d.reasons.push_back("needs a person to confirm");
-  for (const Scored* s : ranked) {
-    if (static_cast<int>(d.suggestions.size()) >= rules.max_suggestions || s->score < rules.suggest_minimum)
-      break;
-    d.suggestions.push_back(to_candidate(index, rules, ctx, *s));
-  }
   return d;
 }
 

@@ -40,15 +40,6 @@ void trigrams_into(std::string_view name, std::vector<std::uint32_t>& out) {
   out.erase(std::unique(out.begin(), out.end()), out.end());
 }
 
-std::string join_key(std::string_view prefix, const std::vector<std::string_view>& groups) {
-  std::string out(prefix);
-  for (auto g : groups) {
-    if (!out.empty()) out.push_back(' ');
-    out += g;
-  }
-  return out;
-}
-
 Result<void> check_unique_ids(const std::vector<domain::OpenItem>& items) {
   std::unordered_set<std::string_view> ids;
   ids.reserve(items.size());
@@ -151,10 +142,7 @@ void ItemIndex::add_document_keys(std::uint32_t item, std::string_view number, b
     last.front() = stripped.back();
     add(KeyKind::sequence, prefix, last);
   }
-  if (!reference) {
-    info[item].prefix = prefix;
-    info[item].key_text = join_key(prefix, stripped);
-  }
+  if (!reference) info[item].prefix = prefix;
 }
 
 void ItemIndex::index_words(const RuleSet& rules) {

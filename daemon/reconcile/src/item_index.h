@@ -21,7 +21,6 @@ struct ItemInfo {
   std::uint32_t partner = 0;
   std::int64_t signed_open = 0;  ///< + for invoice/expected (money in), - for bill/credit_note
   std::string prefix;            ///< series prefix of the document number ("RE")
-  std::string key_text;          ///< the number as the engine reads it ("RE 2026 123"), for reasons
 };
 
 struct Partner {
