@@ -88,6 +88,13 @@ class ManagedAlertSink final : public AlertSink {
     const std::string name = a.key.substr(0, a.key.find(':'));
     raise(a.kind, a.key, a.severity, a.message, jobs::AlertObject{"connector", name});
   }
+  void login_locked(std::string_view scope, std::string_view key) override {
+    // The key is a login name or an address, never a password (auth_service logs only valid names).
+    const std::string k = std::string(scope) + ":" + std::string(key);
+    raise(jobs::AlertKind::login_lockout, k, jobs::AlertSeverity::warning,
+          "console sign-in locked after repeated failures (" + std::string(scope) + " '" + std::string(key) + "')",
+          jobs::AlertObject{scope == "account" ? "user" : "address", std::string(key)});
+  }
 
  private:
   void raise(jobs::AlertKind kind, const std::string& key, jobs::AlertSeverity severity, const std::string& message,

@@ -30,6 +30,11 @@ class AlertSink {
   virtual void reconcile_judged(const jobs::UnmatchedVerdict& verdict, std::int64_t job_id) = 0;
   /// A bank connector's failure or consent expiry (raise, or resolve when `alert.resolve`).
   virtual void connector_alert(const jobs::ConnectorAlert& alert) { (void)alert; }
+  /// Console sign-in locked after repeated failures (scope "account" or "address", the key).
+  virtual void login_locked(std::string_view scope, std::string_view key) {
+    (void)scope;
+    (void)key;
+  }
 };
 
 struct RuntimeOptions {

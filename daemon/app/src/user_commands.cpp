@@ -21,6 +21,8 @@
 #include "store_context.h"
 #include "user_commands.h"
 
+#include "runtime.h"
+
 #include <spdlog/spdlog.h>
 
 namespace bankrec::app {
@@ -250,6 +252,23 @@ class DaemonConsoleAuth final : public ConsoleAuth {
 };
 
 }  // namespace
+
+http::AuthOptions console_auth_options(const AppConfig& config, AlertSink* alerts) {
+  http::AuthOptions options;
+  const ConsoleSettings& c = config.console;
+  options.idle_timeout = std::chrono::minutes(c.session_idle_minutes);
+  options.absolute_lifetime = std::chrono::hours(c.session_absolute_hours);
+  const std::chrono::seconds window = std::chrono::minutes(c.login_window_minutes);
+  const std::chrono::seconds lockout = std::chrono::minutes(c.login_lockout_minutes);
+  options.account = {static_cast<std::int64_t>(c.login_max_failures_per_account), window, lockout};
+  options.address = {static_cast<std::int64_t>(c.login_max_failures_per_address), window, lockout};
+  options.on_lockout = [alerts](std::string_view scope, std::string_view key) {
+    if (auto log = spdlog::get("http")) log->warn("sign-in locked after repeated failures scope={} key=\"{}\"", scope, key);
+    else if (auto app = spdlog::get("app")) app->warn("sign-in locked after repeated failures scope={} key=\"{}\"", scope, key);
+    if (alerts != nullptr) alerts->login_locked(scope, key);
+  };
+  return options;
+}
 
 Result<std::unique_ptr<ConsoleAuth>> install_console_auth(http::Router& router, const GlobalOptions& global,
                                                           const Clock& clock) {

@@ -30,13 +30,18 @@ bool looks_like_session_id(std::string_view id) {
 
 AuthService::AuthService(store::Store& store, const store::SecretKey& secrets_key, const Clock& clock,
                          AuthOptions options)
-    : store_(store), repo_(store, secrets_key), clock_(clock), options_(std::move(options)) {}
+    : store_(store), repo_(store, secrets_key), admin_repo_(store), clock_(clock), options_(std::move(options)) {}
 
 std::int64_t AuthService::unix_now() const {
   return duration_cast<seconds>(clock_.now().time_since_epoch()).count();
 }
 
 Result<Principal> AuthService::authenticate(const Request& request) const {
+  if (const std::string_view authorization = request.header("Authorization"); !authorization.empty()) {
+    constexpr std::string_view kBearer = "Bearer ";
+    if (!authorization.starts_with(kBearer)) return Unexpected{not_signed_in("unsupported Authorization scheme")};
+    return authenticate_token(authorization.substr(kBearer.size()));
+  }
   const std::string_view cookie = request.cookie(kSessionCookie);
   if (cookie.empty()) return Unexpected{not_signed_in("not signed in")};
   if (!looks_like_session_id(cookie)) return Unexpected{not_signed_in("session is not valid")};

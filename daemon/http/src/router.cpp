@@ -138,6 +138,13 @@ const char* permission_name(Permission permission) noexcept {
   return "?";
 }
 
+std::optional<Permission> parse_permission(std::string_view name) noexcept {
+  for (auto p : {Permission::read, Permission::upload, Permission::review, Permission::approve, Permission::manage_users,
+                 Permission::manage_connectors, Permission::manage_rules, Permission::manage_config})
+    if (name == permission_name(p)) return p;
+  return std::nullopt;
+}
+
 bool role_has(Role role, Permission permission) noexcept {
   switch (permission) {
     case Permission::read: return true;
@@ -261,8 +268,15 @@ Response Router::guarded(const Access& access, const Handler& handler, Request r
       return Response::error(401, "unauthenticated", principal.error().message);
     return Response::error(principal.error());
   }
+  // A token is no browser session: no cookie, so no CSRF; it reaches only what its scopes name.
+  if (principal->token_id) {
+    const auto& scopes = principal->token_scopes;
+    if (!access.permission || access.before_totp ||
+        std::find(scopes.begin(), scopes.end(), *access.permission) == scopes.end())
+      return Response::error(403, "forbidden", "this API token's scopes do not cover this route");
+  }
   // CSRF first: a cross-site request learns nothing about roles or step-up state.
-  if (access.csrf && is_state_changing(request.method) &&
+  if (access.csrf && !principal->token_id && is_state_changing(request.method) &&
       !constant_time_equal(request.header("X-CSRF-Token"), principal->csrf_token))
     return Response::error(403, "csrf", "missing or wrong X-CSRF-Token header");
   if (role_requires_totp(principal->role) && !principal->totp_enrolled && !access.before_totp)
@@ -287,6 +301,22 @@ std::vector<Router::RouteInfo> Router::routes() const {
   for (const auto& route : routes_)
     for (const auto& [m, entry] : route.methods) out.push_back({m, route.pattern, entry.first});
   return out;
+}
+
+std::optional<Access> Router::access_of(const Request& request) const {
+  const Route* route = match(request.path, nullptr);
+  const auto* entry = route == nullptr ? nullptr : find_method(route->methods, request.method);
+  if (entry == nullptr) return std::nullopt;
+  return entry->first;
+}
+
+std::optional<Response> Router::check_access(Request request) const {
+  const Route* route = match(request.path, &request.params);
+  const auto* entry = route == nullptr ? nullptr : find_method(route->methods, request.method);
+  if (entry == nullptr) return std::nullopt;
+  Response r = guarded(entry->first, [](const Request&) { return Response{0}; }, std::move(request));
+  if (r.status == 0) return std::nullopt;
+  return r;
 }
 
 Result<std::pair<std::string, std::uint16_t>> parse_listen_address(std::string_view text) {

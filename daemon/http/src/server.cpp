@@ -1,11 +1,17 @@
 #include <utility>  // first: awaitable.hpp on g++ 12 uses std::exchange without including it
 
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast.hpp>
 #include <boost/beast/ssl.hpp>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <thread>
 
 #include "bankrec/http/server.h"
@@ -40,6 +46,20 @@ void log_io_error(const beast::error_code& ec, const char* what) {
   std::fprintf(stderr, "bankrecd: http: %s: %s\n", what, ec.message().c_str());
 }
 
+/// The request line and headers; the body is the caller's business.
+template <class Body>
+Request to_request_head(const bhttp::request<Body>& req, const std::string& remote) {
+  Request r;
+  r.method = std::string(req.method_string());
+  r.target = std::string(req.target());
+  const auto q = r.target.find('?');
+  r.path = r.target.substr(0, q);
+  if (q != std::string::npos) r.query = r.target.substr(q + 1);
+  for (const auto& field : req) r.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  r.remote_address = remote;
+  return r;
+}
+
 Request to_request(bhttp::request<bhttp::string_body>&& req, const std::string& remote) {
   Request r;
   r.method = std::string(req.method_string());
@@ -53,7 +73,10 @@ Request to_request(bhttp::request<bhttp::string_body>&& req, const std::string& 
   return r;
 }
 
-bhttp::response<bhttp::string_body> to_beast(Response&& response, unsigned version, bool keep_alive, bool head) {
+/// Every response, whatever produced it (a route, the router's 404/405, the server's 413/431), gets
+/// the security headers; API responses and error bodies are never cached (`api`: the path is under /api/).
+bhttp::response<bhttp::string_body> to_beast(Response&& response, unsigned version, bool keep_alive, bool head,
+                                             bool api = true) {
   bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), version};
   res.set(bhttp::field::server, "bankrecd");
   res.set(bhttp::field::content_type, response.content_type);
@@ -61,6 +84,7 @@ bhttp::response<bhttp::string_body> to_beast(Response&& response, unsigned versi
   if (response.content_type.starts_with("application/json") || response.content_type.starts_with("text/plain"))
     res.set(bhttp::field::cache_control, "no-store");
   for (auto& [k, v] : response.headers) res.set(k, v);
+  if (api) res.set(bhttp::field::cache_control, "no-store");  // after the route's own headers: not overridable
   res.keep_alive(keep_alive);
   res.body() = head ? std::string() : std::move(response.body);
   res.prepare_payload();
@@ -86,6 +110,181 @@ net::awaitable<Response> dispatch_blocking(std::shared_ptr<Shared> shared, Reque
   co_return shared->router->dispatch(std::move(request));
 }
 
+net::awaitable<std::optional<Response>> check_access_blocking(std::shared_ptr<Shared> shared, Request request) {
+  co_return shared->router->check_access(std::move(request));
+}
+
+/// A private temp file (0600, in a 0700 directory) for one streamed body; removed with the object.
+class TempBodyFile {
+ public:
+  TempBodyFile() = default;
+  TempBodyFile(const TempBodyFile&) = delete;
+  TempBodyFile& operator=(const TempBodyFile&) = delete;
+  ~TempBodyFile() { remove(); }
+
+  bool create(const std::filesystem::path& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return false;
+    ::chmod(dir.c_str(), 0700);
+    std::string name = (dir / "upload-XXXXXX").string();
+    const int fd = ::mkstemp(name.data());  // O_EXCL, mode 0600
+    if (fd < 0) return false;
+    ::close(fd);
+    path_ = name;
+    return true;
+  }
+  const std::filesystem::path& path() const { return path_; }
+  void remove() {
+    if (path_.empty()) return;
+    std::error_code ec;
+    std::filesystem::remove(path_, ec);  // gone already when the handler moved it away
+    path_.clear();
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct Outcome {
+  Response response;
+  unsigned version = 11;
+  bool keep_alive = false;
+  bool head = false;
+  bool api = true;
+  bool drain = false;  //!< a body was refused unread: read and drop some of it before closing
+};
+
+Response too_large() { return simple_error(413, "payload_too_large", "request body too large"); }
+
+/// Reads the body of a route with Access::streamed into a temp file after its access checks passed on
+/// the headers alone, so that nobody can make the server store a body it would refuse anyway.
+net::awaitable<std::optional<Outcome>> read_streamed(TlsStream& stream, beast::flat_buffer& buffer,
+                                                     bhttp::request_parser<bhttp::empty_body>& head_parser,
+                                                     const StreamedBody& streamed, std::shared_ptr<Shared> shared,
+                                                     Request head) {
+  auto& tcp_layer = beast::get_lowest_layer(stream);
+  beast::error_code ec;
+  Outcome out;
+  out.version = head_parser.get().version();
+  out.head = false;
+  out.keep_alive = false;  // a refused body is never read: the connection cannot be reused
+  // A client that did not wait for 100 Continue is sending the body now; closing with unread data
+  // would reset the connection before it reads the answer.
+  out.drain = !beast::iequals(head_parser.get()[bhttp::field::expect], "100-continue");
+  if (const auto length = head_parser.content_length(); length && *length > streamed.max_bytes) {
+    out.response = too_large();
+    co_return out;
+  }
+  if (auto refused = co_await net::co_spawn(shared->blocking->get_executor(), check_access_blocking(shared, head),
+                                            net::use_awaitable)) {
+    out.response = std::move(*refused);
+    co_return out;
+  }
+  TempBodyFile file;
+  if (!file.create(streamed.dir)) {
+    out.response = simple_error(503, "unavailable", "cannot store the upload");
+    co_return out;
+  }
+  if (beast::iequals(head_parser.get()[bhttp::field::expect], "100-continue")) {
+    bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, out.version};
+    co_await bhttp::async_write(stream, cont, net::redirect_error(net::use_awaitable, ec));
+    if (ec) co_return std::nullopt;
+  }
+  bhttp::request_parser<bhttp::file_body> parser(std::move(head_parser));
+  parser.body_limit(streamed.max_bytes);
+  parser.get().body().open(file.path().c_str(), beast::file_mode::write, ec);
+  if (ec) {
+    out.response = simple_error(503, "unavailable", "cannot store the upload");
+    co_return out;
+  }
+  tcp_layer.expires_after(shared->config.io_timeout);
+  co_await bhttp::async_read(stream, buffer, parser, net::redirect_error(net::use_awaitable, ec));
+  parser.get().body().close();
+  if (ec == bhttp::error::body_limit) {
+    out.response = too_large();
+    out.drain = true;
+    co_return out;
+  }
+  if (ec) {
+    log_io_error(ec, "read");
+    co_return std::nullopt;
+  }
+  out.drain = false;
+  out.keep_alive = parser.get().keep_alive();
+  Request request = std::move(head);
+  request.body_file = file.path();
+  out.response = co_await net::co_spawn(shared->blocking->get_executor(), dispatch_blocking(shared, std::move(request)),
+                                        net::use_awaitable);
+  co_return out;
+}
+
+/// Reads one request (its headers first, then the body in memory or, for a streamed route, to disk)
+/// and answers it; nullopt when the connection is done (closed, timed out, broken).
+net::awaitable<std::optional<Outcome>> serve_one(TlsStream& stream, beast::flat_buffer& buffer,
+                                                 std::shared_ptr<Shared> shared, const std::string& remote) {
+  auto& tcp_layer = beast::get_lowest_layer(stream);
+  beast::error_code ec;
+  bhttp::request_parser<bhttp::empty_body> head_parser;
+  head_parser.header_limit(static_cast<std::uint32_t>(shared->config.max_header_bytes));
+  // Beast compares Content-Length with the body limit while parsing the header, before the route and
+  // so its limit are known: that check is done below, per route; chunked bodies are counted as they come.
+  head_parser.body_limit(boost::none);
+  tcp_layer.expires_after(shared->config.io_timeout);
+  co_await bhttp::async_read_header(stream, buffer, head_parser, net::redirect_error(net::use_awaitable, ec));
+  if (ec == bhttp::error::end_of_stream) co_return std::nullopt;
+  if (ec == bhttp::error::header_limit) {
+    co_return Outcome{simple_error(431, "header_too_large", "request header too large"), 11, false, false, true};
+  }
+  if (ec) {
+    log_io_error(ec, "read");
+    co_return std::nullopt;
+  }
+  Request head = to_request_head(head_parser.get(), remote);
+  const bool api = head.path.starts_with("/api/");
+  const auto access = shared->router->access_of(head);
+  if (access && access->streamed && head.method != "GET" && head.method != "HEAD") {
+    auto out = co_await read_streamed(stream, buffer, head_parser, *access->streamed, shared, std::move(head));
+    if (out) out->api = api;
+    co_return out;
+  }
+  if (const auto length = head_parser.content_length(); length && *length > shared->config.max_body_bytes)
+    co_return Outcome{too_large(), head_parser.get().version(), false, false, api, /*drain=*/true};
+  bhttp::request_parser<bhttp::string_body> parser(std::move(head_parser));
+  parser.body_limit(shared->config.max_body_bytes);
+  co_await bhttp::async_read(stream, buffer, parser, net::redirect_error(net::use_awaitable, ec));
+  if (ec == bhttp::error::body_limit) co_return Outcome{too_large(), 11, false, false, api, /*drain=*/true};
+  if (ec) {
+    log_io_error(ec, "read");
+    co_return std::nullopt;
+  }
+  auto req = parser.release();
+  Outcome out;
+  out.version = req.version();
+  out.keep_alive = req.keep_alive();
+  out.head = req.method() == bhttp::verb::head;
+  out.api = api;
+  Request request = to_request(std::move(req), remote);
+  if (shared->router->is_blocking(request)) {
+    // Database and Argon2id work leaves the I/O threads; the coroutine resumes on its strand.
+    out.response = co_await net::co_spawn(shared->blocking->get_executor(),
+                                          dispatch_blocking(shared, std::move(request)), net::use_awaitable);
+  } else {
+    out.response = shared->router->dispatch(std::move(request));
+  }
+  co_return out;
+}
+
+/// Reads and drops what the client still sends, for at most 2 s and 64 MiB.
+net::awaitable<void> drain(TlsStream& stream) {
+  auto& tcp_layer = beast::get_lowest_layer(stream);
+  tcp_layer.expires_after(std::chrono::seconds(2));
+  std::array<char, 16384> scratch;
+  beast::error_code ec;
+  for (std::size_t total = 0; total < 64u * 1024 * 1024 && !ec;)
+    total += co_await stream.async_read_some(net::buffer(scratch), net::redirect_error(net::use_awaitable, ec));
+}
+
 net::awaitable<void> run_session(TlsStream stream, std::shared_ptr<Shared> shared, std::string remote) {
   auto& tcp_layer = beast::get_lowest_layer(stream);
   beast::error_code ec;
@@ -97,44 +296,17 @@ net::awaitable<void> run_session(TlsStream stream, std::shared_ptr<Shared> share
   }
   beast::flat_buffer buffer;
   for (;;) {
-    bhttp::request_parser<bhttp::string_body> parser;
-    parser.body_limit(shared->config.max_body_bytes);
-    parser.header_limit(static_cast<std::uint32_t>(shared->config.max_header_bytes));
+    auto outcome = co_await serve_one(stream, buffer, shared, remote);
+    if (!outcome) break;
+    auto res = to_beast(std::move(outcome->response), outcome->version, outcome->keep_alive, outcome->head, outcome->api);
     tcp_layer.expires_after(shared->config.io_timeout);
-    co_await bhttp::async_read(stream, buffer, parser, net::redirect_error(net::use_awaitable, ec));
-    if (ec == bhttp::error::end_of_stream) break;
-    if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit) {
-      const bool body = ec == bhttp::error::body_limit;
-      auto res = to_beast(simple_error(body ? 413 : 431, body ? "payload_too_large" : "header_too_large",
-                                       body ? "request body too large" : "request header too large"),
-                          11, /*keep_alive=*/false, /*head=*/false);
-      co_await bhttp::async_write(stream, res, net::redirect_error(net::use_awaitable, ec));
-      break;
-    }
-    if (ec) {
-      log_io_error(ec, "read");
-      co_return;
-    }
-    auto req = parser.release();
-    const unsigned version = req.version();
-    const bool keep_alive = req.keep_alive();
-    const bool head = req.method() == bhttp::verb::head;
-    Request request = to_request(std::move(req), remote);
-    Response response;
-    if (shared->router->is_blocking(request)) {
-      // Database and Argon2id work leaves the I/O threads; the coroutine resumes on its strand.
-      response = co_await net::co_spawn(shared->blocking->get_executor(), dispatch_blocking(shared, std::move(request)),
-                                        net::use_awaitable);
-    } else {
-      response = shared->router->dispatch(std::move(request));
-    }
-    auto res = to_beast(std::move(response), version, keep_alive, head);
     co_await bhttp::async_write(stream, res, net::redirect_error(net::use_awaitable, ec));
     if (ec) {
       log_io_error(ec, "write");
       co_return;
     }
-    if (!keep_alive) break;
+    if (outcome->drain) co_await drain(stream);
+    if (!outcome->keep_alive) break;
   }
   tcp_layer.expires_after(std::chrono::seconds(5));
   // A client that closes first (broken pipe, data after close_notify, truncation) is no server fault.

@@ -18,10 +18,10 @@ using alerts_detail::json_quote;
 
 namespace {
 
-constexpr std::array<AlertKind, 7> kKinds = {
+constexpr std::array<AlertKind, 8> kKinds = {
     AlertKind::parser_failure,    AlertKind::unmatched_above_threshold, AlertKind::dead_letter,
     AlertKind::connector_failure, AlertKind::consent_expiring,          AlertKind::health_check_failed,
-    AlertKind::audit_verification_failed};
+    AlertKind::audit_verification_failed, AlertKind::login_lockout};
 constexpr int kDeliveryBatch = 50;
 constexpr std::chrono::minutes kRateWindow{60};
 
@@ -82,6 +82,7 @@ const char* alert_kind_name(AlertKind kind) noexcept {
     case AlertKind::consent_expiring: return "consent_expiring";
     case AlertKind::health_check_failed: return "health_check_failed";
     case AlertKind::audit_verification_failed: return "audit_verification_failed";
+    case AlertKind::login_lockout: return "login_lockout";
   }
   return "unknown";
 }

@@ -14,6 +14,7 @@
 #include "bankrec/base/result.h"
 #include "bankrec/http/auth.h"
 #include "bankrec/http/router.h"
+#include "bankrec/store/console_admin_repo.h"
 #include "bankrec/store/users_repo.h"
 
 /// Console sign-in: login with throttling and lockout, sessions (hashed 256-bit ids in
@@ -23,6 +24,8 @@
 namespace bankrec::http {
 
 inline constexpr std::string_view kSessionCookie = "__Host-bankrec_session";
+/// API tokens look like "brk_" and 43 base64url characters (256 random bits).
+inline constexpr std::string_view kApiTokenPrefix = "brk_";
 
 struct AuthOptions {
   std::chrono::seconds idle_timeout{30 * 60};
@@ -32,9 +35,18 @@ struct AuthOptions {
   store::ThrottlePolicy address{20, std::chrono::minutes(15), std::chrono::minutes(15)};
   auth::HashCost hash_cost = auth::HashCost::interactive();
   std::string issuer = "bankrec";  //!< shown in authenticator apps
-  /// Called (outside the lock) when a key was just locked; bankrecd logs it.
+  /// Called (outside the lock) when a key was just locked; bankrecd logs it and raises an alert.
   std::function<void(std::string_view scope, std::string_view key)> on_lockout;
 };
+
+/// A new API token: the token itself is returned once and never stored.
+struct ApiTokenCreated {
+  std::int64_t id = 0;
+  std::string token;
+};
+
+/// The permissions an API token may carry: all but manage_users (people manage people).
+bool token_may_have(Permission permission) noexcept;
 
 struct LoginRequest {
   std::string name, password;
@@ -95,6 +107,21 @@ class AuthService final : public Guard {
   /// Refuses (conflict) a change that leaves no enabled admin.
   Result<store::UserRecord> update_user(std::int64_t id, const UserChange& change, std::string_view actor);
 
+  /// API tokens for machine clients (`Authorization: Bearer brk_...`), hashed at rest, audited.
+  /// invalid_input for an empty name, no scope or a scope a token may not have.
+  Result<ApiTokenCreated> create_token(std::string_view name, const std::vector<Permission>& scopes,
+                                       std::string_view actor);
+  Result<std::vector<store::ApiTokenRecord>> list_tokens();
+  Result<void> revoke_token(std::int64_t id, std::string_view actor);
+
+  /// A user's console preferences (language, locale).
+  Result<store::UserPreferences> preferences(std::int64_t user_id);
+  Result<void> set_preferences(std::int64_t user_id, const store::UserPreferences& preferences, std::string_view actor);
+
+  /// Replaces the options (limits from the config, the lockout alert). Only before the server
+  /// starts serving: the options are read without a lock.
+  void set_options(AuthOptions options) { options_ = std::move(options); }
+
   /// Removes expired and idle sessions; returns how many.
   Result<std::int64_t> purge_sessions();
 
@@ -106,6 +133,7 @@ class AuthService final : public Guard {
  private:
   Result<std::optional<std::int64_t>> check_totp(std::int64_t user_id, std::string_view code);
   Result<LoginOutcome> count_failure(const LoginRequest& request, std::string_view reason, bool known_user);
+  Result<Principal> authenticate_token(std::string_view token) const;
   Result<Principal> start_session(const store::Credentials& user, const LoginRequest& request, bool stepped_up,
                                   std::string* session_id);
   Result<void> keep_an_admin(const store::UserRecord& user, const UserChange& change);
@@ -114,6 +142,7 @@ class AuthService final : public Guard {
   mutable std::mutex mutex_;
   store::Store& store_;
   mutable store::UsersRepo repo_;
+  mutable store::ConsoleAdminRepo admin_repo_;
   const Clock& clock_;
   AuthOptions options_;
 };

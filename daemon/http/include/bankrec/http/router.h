@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -32,6 +33,8 @@ enum class Permission : std::uint8_t {
   manage_config,      //!< admin
 };
 const char* permission_name(Permission permission) noexcept;
+/// The permission with this name; nullopt when none.
+std::optional<Permission> parse_permission(std::string_view name) noexcept;
 /// viewer: read; accountant: + upload, review; approver: + approve; admin: everything.
 bool role_has(Role role, Permission permission) noexcept;
 /// TOTP is mandatory for approver and admin: until enrolled they reach only enrolment routes.
@@ -47,6 +50,11 @@ struct Principal {
   std::string session_id_hash;
   std::string csrf_token;      //!< what X-CSRF-Token must carry on state-changing requests
   std::chrono::system_clock::time_point session_expires_at{};
+  /// Set for a machine client signed in with `Authorization: Bearer` (an API token): the token's id
+  /// and scopes. Such a request needs no CSRF token, reaches only routes that name a permission in
+  /// its scopes, and never a step-up route (a token has no second factor).
+  std::optional<std::int64_t> token_id;
+  std::vector<Permission> token_scopes;
 };
 
 struct Request {
@@ -59,6 +67,9 @@ struct Request {
   std::string remote_address;
   std::vector<std::pair<std::string, std::string>> params;  ///< {name} segments of the matched route
   std::shared_ptr<const Principal> principal;                ///< set on routes that need a session
+  /// Routes with a streamed body (Access::streamed): the private temp file holding it; `body` stays
+  /// empty. The server deletes the file after the handler returned (a handler may rename it away).
+  std::filesystem::path body_file;
 
   /// Case-insensitive header lookup; empty when absent.
   std::string_view header(std::string_view name) const;
@@ -88,6 +99,12 @@ int status_for(Errc code);
 
 using Handler = std::function<Response(const Request&)>;
 
+/// A route whose request body goes to a private temp file (mode 0600) instead of memory (uploads).
+struct StreamedBody {
+  std::size_t max_bytes = 0;  //!< larger bodies are answered 413 before or while they arrive
+  std::filesystem::path dir;  //!< where the temp file is made; created when missing (mode 0700)
+};
+
 /// Who may call a route. The default is deny: a route must say who may use it.
 struct Access {
   enum class Kind : std::uint8_t { deny, anyone, signed_in };
@@ -97,6 +114,9 @@ struct Access {
   bool before_totp = false;  //!< open to a user whose mandatory TOTP is not enrolled yet
   bool csrf = true;          //!< state-changing methods need X-CSRF-Token equal to the session's token
   bool blocking = false;     //!< run on the server's blocking pool (always so for signed_in routes)
+  /// Set: the body is streamed to disk (Request::body_file) within its own limit, and the access
+  /// checks run on the headers before any of the body is read.
+  std::shared_ptr<const StreamedBody> streamed;
 
   static Access anyone() { return {Kind::anyone}; }
   static Access signed_in() { return {Kind::signed_in}; }
@@ -127,7 +147,8 @@ class Guard {
 /// Unknown path → 404, known path with another method → 405 with Allow. Then the route's Access:
 /// deny → 403; signed_in → the Guard (401 without a valid session), mandatory TOTP not enrolled
 /// → 403 totp_enrolment_required, missing or wrong X-CSRF-Token on POST/PUT/PATCH/DELETE → 403
-/// csrf, permission → 403 forbidden, step-up → 403 step_up_required.
+/// csrf, permission → 403 forbidden, step-up → 403 step_up_required. An API token (bearer) skips
+/// the CSRF check and gets 403 forbidden on a route without a permission or outside its scopes.
 class Router {
  public:
   /// A public route that needs no login: only for /healthz, /readyz, /metrics and static files.
@@ -141,6 +162,11 @@ class Router {
   /// Whether the route for this request may block (database, password hashing): the server then
   /// runs dispatch() on its blocking pool instead of an I/O thread.
   bool is_blocking(const Request& request) const;
+  /// The access rule of the route this request goes to; nullopt when no route takes it.
+  std::optional<Access> access_of(const Request& request) const;
+  /// Runs the route's access checks (guard, CSRF, role, step-up) without its handler: the refusal,
+  /// or nullopt when the handler would run (or no route matches). For checks before a body arrives.
+  std::optional<Response> check_access(Request request) const;
 
   /// Every registered (method, pattern, access), for the RBAC test over all routes.
   struct RouteInfo {

@@ -32,6 +32,7 @@ enum class AlertKind {
   consent_expiring,
   health_check_failed,
   audit_verification_failed,
+  login_lockout,  //!< console sign-in locked for an account or address after repeated failures (issue 8)
 };
 enum class AlertSeverity { info, warning, error, critical };
 

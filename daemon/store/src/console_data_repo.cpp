@@ -1,0 +1,348 @@
+#include "bankrec/store/console_data_repo.h"
+
+#include <algorithm>
+
+#include "bankrec/store/entry_row.h"
+#include "console_data_sql.h"
+
+namespace bankrec::store {
+namespace {
+
+using console_sql::bad_cursor;
+using console_sql::opt_int;
+using console_sql::opt_text;
+using console_sql::parse_int;
+using console_sql::split_cursor;
+using console_sql::Where;
+
+constexpr int kMaxStatementScan = 5000;  // statements looked at per page when filtering by a derived status
+
+int clamp_limit(int limit) { return std::clamp(limit, 1, 500); }
+
+/// "IN (1,2,3)" of ids read from the database (numbers only, so no binding is needed).
+std::string in_list(const std::vector<std::int64_t>& ids) {
+  std::string out = "IN (";
+  for (std::size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + std::to_string(ids[i]);
+  return out + ")";
+}
+
+constexpr std::string_view kStatementSelect =
+    "SELECT s.id, s.source_file_id, f.name, f.source, coalesce(a.servicer, a.bic, a.bank_code, ''), "
+    "coalesce(a.iban, a.number, ''), coalesce(s.currency, a.currency, ''), coalesce(s.from_date, s.covers_from), "
+    "coalesce(s.to_date, s.covers_to), s.opening_minor, s.closing_minor, s.entry_count, f.status, f.received_at "
+    "FROM statements s JOIN source_files f ON f.id = s.source_file_id JOIN accounts a ON a.id = s.account_id";
+
+StatementRow read_statement(const Query& q) {
+  StatementRow r;
+  r.id = q.column_int(0);
+  r.file_id = q.column_int(1);
+  r.file_name = q.column_text(2);
+  r.source = q.column_text(3);
+  r.bank = q.column_text(4);
+  r.account_iban = q.column_text(5);
+  r.currency = q.column_text(6);
+  r.period_from = opt_text(q, 7);
+  r.period_to = opt_text(q, 8);
+  r.opening_minor = opt_int(q, 9);
+  r.closing_minor = opt_int(q, 10);
+  r.entries = q.column_int(11);
+  r.status = q.column_text(12);  // the file's status until statement_status() refines it
+  r.received_at = q.column_text(13);
+  return r;
+}
+
+std::string entry_select() {
+  return "SELECT e.id, e.statement_id, e.source_file_id, coalesce(a.iban, a.number, ''), e.status, " +
+         std::string(kEntryColumns) + " FROM entries e JOIN accounts a ON a.id = e.account_id";
+}
+
+Result<EntryRow> read_entry_row(const Query& q) {
+  EntryRow r;
+  r.id = q.column_int(0);
+  r.statement_id = q.column_int(1);
+  r.source_file_id = q.column_int(2);
+  r.account_iban = q.column_text(3);
+  r.status = q.column_text(4);
+  r.entry = BANKREC_TRY(read_entry(q, 5));
+  return r;
+}
+
+/// Escapes LIKE wildcards; used with ESCAPE '\'.
+std::string like_pattern(std::string_view text) {
+  std::string out = "%";
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "%";
+}
+
+}  // namespace
+
+Result<EntrySort> parse_entry_sort(std::string_view text) {
+  if (text.empty() || text == "-booking_date") return EntrySort::booking_date_desc;
+  if (text == "booking_date") return EntrySort::booking_date_asc;
+  if (text == "amount") return EntrySort::amount_asc;
+  if (text == "-amount") return EntrySort::amount_desc;
+  return fail(Errc::invalid_input,
+              "invalid sort '" + std::string(text) + "' (expected -booking_date, booking_date, amount or -amount)");
+}
+
+Result<std::vector<std::int64_t>> ConsoleDataRepo::accounts_with_iban(std::string_view iban) {
+  auto q = BANKREC_TRY(store_.db().prepare("SELECT id FROM accounts WHERE iban = ?1 OR number = ?1 ORDER BY id"));
+  q.bind(1, iban);
+  std::vector<std::int64_t> ids;
+  while (BANKREC_TRY(q.step())) ids.push_back(q.column_int(0));
+  return ids;
+}
+
+Result<std::string> ConsoleDataRepo::statement_status(std::int64_t statement_id, std::string_view file_status,
+                                                      std::int64_t entries) {
+  if (file_status != "processed") return std::string(file_status);
+  if (entries == 0) return std::string("processed");
+  auto q = BANKREC_TRY(store_.db().prepare("SELECT status, count(*) FROM entries WHERE statement_id = ?1 GROUP BY status"));
+  q.bind(1, statement_id);
+  std::int64_t total = 0, reconciled = 0, review = 0;
+  while (BANKREC_TRY(q.step())) {
+    const std::string status = q.column_text(0);
+    const std::int64_t n = q.column_int(1);
+    total += n;
+    if (status == "reconciled") reconciled += n;
+    if (status == "review") review += n;
+  }
+  if (review > 0) return std::string("review");
+  if (total > 0 && reconciled == total) return std::string("reconciled");
+  return std::string("processed");
+}
+
+Result<std::vector<std::string>> ConsoleDataRepo::statement_warnings(std::int64_t statement_id) {
+  auto q = BANKREC_TRY(store_.db().prepare(
+      "SELECT message FROM account_warnings WHERE statement_id = ?1 AND resolved_at IS NULL ORDER BY id LIMIT 20"));
+  q.bind(1, statement_id);
+  std::vector<std::string> out;
+  while (BANKREC_TRY(q.step())) out.push_back(q.column_text(0));
+  return out;
+}
+
+Result<Page<StatementRow>> ConsoleDataRepo::statements(const StatementFilter& filter, const PageRequest& page) {
+  const int limit = clamp_limit(page.limit);
+  Where where;
+  if (filter.account_iban) {
+    const auto ids = BANKREC_TRY(accounts_with_iban(*filter.account_iban));
+    if (ids.empty()) return Page<StatementRow>{};
+    where.add("s.account_id " + in_list(ids));
+  }
+  if (filter.source) where.add("f.source = ?", *filter.source);
+  if (filter.from) where.add("coalesce(s.to_date, s.covers_to) >= ?", *filter.from);
+  if (filter.to) where.add("coalesce(s.from_date, s.covers_from) <= ?", *filter.to);
+  // pending and error are file states; processed, review and reconciled are derived from the lines.
+  const std::optional<std::string> derived =
+      filter.status && *filter.status != "pending" && *filter.status != "error" ? filter.status : std::nullopt;
+  if (filter.status) where.add("f.status = ?", derived ? std::string("processed") : *filter.status);
+  std::int64_t after = 0;
+  if (!page.after.empty() && !parse_int(page.after, after)) return bad_cursor(page.after);
+  if (after > 0) where.add("s.id < ?", after);
+  const int fetch = derived ? std::min(kMaxStatementScan, limit * 20) : limit + 1;
+  auto q = BANKREC_TRY(store_.db().prepare(std::string(kStatementSelect) + where.sql() + " ORDER BY s.id DESC LIMIT " +
+                                           std::to_string(fetch)));
+  where.bind(q);
+  std::vector<StatementRow> rows;
+  while (BANKREC_TRY(q.step())) rows.push_back(read_statement(q));
+  q.reset();
+  Page<StatementRow> out;
+  std::int64_t last_seen = 0;
+  for (auto& row : rows) {
+    if (static_cast<int>(out.items.size()) == limit) {
+      out.next = std::to_string(last_seen);
+      return out;
+    }
+    last_seen = row.id;
+    row.status = BANKREC_TRY(statement_status(row.id, row.status, row.entries));
+    if (derived && row.status != *derived) continue;
+    row.warnings = BANKREC_TRY(statement_warnings(row.id));
+    out.items.push_back(std::move(row));
+  }
+  // A derived-status scan that stopped at its bound goes on from where it stopped.
+  if (derived && static_cast<int>(rows.size()) == fetch) out.next = std::to_string(last_seen);
+  return out;
+}
+
+Result<StatementRow> ConsoleDataRepo::statement(std::int64_t id) {
+  auto q = BANKREC_TRY(store_.db().prepare(std::string(kStatementSelect) + " WHERE s.id = ?1"));
+  q.bind(1, id);
+  if (!BANKREC_TRY(q.step())) return fail(Errc::not_found, "no statement with id " + std::to_string(id));
+  StatementRow row = read_statement(q);
+  q.reset();
+  row.status = BANKREC_TRY(statement_status(row.id, row.status, row.entries));
+  row.warnings = BANKREC_TRY(statement_warnings(row.id));
+  return row;
+}
+
+Result<Page<EntryRow>> ConsoleDataRepo::entries(const EntryFilter& filter, const PageRequest& page,
+                                                std::vector<std::string>* plan) {
+  const int limit = clamp_limit(page.limit);
+  Where base;
+  if (filter.account_iban) {
+    const auto ids = BANKREC_TRY(accounts_with_iban(*filter.account_iban));
+    if (ids.empty()) return Page<EntryRow>{};
+    if (ids.size() == 1)
+      base.add("e.account_id = ?", ids.front());
+    else
+      base.add("e.account_id " + in_list(ids));
+  }
+  if (filter.statement_id) base.add("e.statement_id = ?", *filter.statement_id);
+  if (filter.status) {
+    // "pending" is the booking status of provisional lines; the others are processing states.
+    if (*filter.status == "pending")
+      base.add("e.booking = 'pending'");
+    else
+      base.add("e.status = ?", *filter.status);
+  }
+  if (filter.from) base.add("e.booking_date >= ?", *filter.from);
+  if (filter.to) base.add("e.booking_date <= ?", *filter.to);
+  if (filter.min_minor) base.add("e.amount_minor >= ?", *filter.min_minor);
+  if (filter.max_minor) base.add("e.amount_minor <= ?", *filter.max_minor);
+  if (filter.q && !filter.q->empty()) {
+    const std::string like = like_pattern(*filter.q);
+    // Columns case-insensitively (ASCII); the purpose and other fields inside the rest BLOB byte-wise.
+    base.add("(e.counterparty_name LIKE ? ESCAPE '\\' OR e.counterparty_iban LIKE ? ESCAPE '\\' OR "
+             "e.bank_reference LIKE ? ESCAPE '\\' OR e.end_to_end_id LIKE ? ESCAPE '\\' OR "
+             "instr(e.rest, CAST(? AS BLOB)) > 0)",
+             like, like, like, like, *filter.q);
+  }
+
+  const bool by_date = filter.sort == EntrySort::booking_date_desc || filter.sort == EntrySort::booking_date_asc;
+  const bool desc = filter.sort == EntrySort::booking_date_desc || filter.sort == EntrySort::amount_desc;
+  const std::string key = by_date ? "e.booking_date" : "e.amount_minor";
+  const std::string dir = desc ? " DESC" : " ASC";
+  // Segments in list order: rows with a key, and (booking date only) rows without one. SQLite puts
+  // NULL first ascending and last descending; each segment is one index range.
+  const bool nulls_possible = by_date && !filter.from && !filter.to;
+  const std::string_view segments = !nulls_possible ? "v" : desc ? "vn" : "nv";
+
+  char segment = segments.front();
+  std::optional<std::string> cursor_key;
+  std::int64_t cursor_id = 0;
+  if (!page.after.empty()) {
+    const auto parts = split_cursor(page.after);
+    const bool ok = (parts.size() == 2 && parts[0] == "n" && parse_int(parts[1], cursor_id)) ||
+                    (parts.size() == 3 && parts[0] == "v" && parse_int(parts[2], cursor_id));
+    if (!ok) return bad_cursor(page.after);
+    segment = parts[0][0];
+    if (segment == 'v') cursor_key = parts[1];
+    if (segments.find(segment) == std::string_view::npos) return bad_cursor(page.after);
+  }
+
+  Page<EntryRow> out;
+  for (auto it = segments.begin() + static_cast<std::ptrdiff_t>(segments.find(segment)); it != segments.end(); ++it) {
+    Where where = base;
+    const bool first_segment = *it == segment;
+    if (*it == 'n') {
+      where.add("e.booking_date IS NULL");
+      if (first_segment && cursor_id > 0) where.add(desc ? "e.id < ?" : "e.id > ?", cursor_id);
+    } else if (first_segment && cursor_key) {
+      const char* cmp = desc ? "<" : ">";
+      if (by_date) {
+        where.add(key + (desc ? " <= ?" : " >= ?") + " AND (" + key + " " + cmp + " ? OR e.id " + cmp + " ?)",
+                  *cursor_key, *cursor_key, cursor_id);
+      } else {
+        std::int64_t amount = 0;
+        if (!parse_int(*cursor_key, amount)) return bad_cursor(page.after);
+        where.add(key + (desc ? " <= ?" : " >= ?") + " AND (" + key + " " + cmp + " ? OR e.id " + cmp + " ?)", amount,
+                  amount, cursor_id);
+      }
+    } else if (by_date) {
+      where.add("e.booking_date IS NOT NULL");
+    }
+    const std::string order = *it == 'n' ? " ORDER BY e.id" + dir : " ORDER BY " + key + dir + ", e.id" + dir;
+    const int want = limit - static_cast<int>(out.items.size()) + 1;
+    const std::string sql = entry_select() + where.sql() + order + " LIMIT " + std::to_string(want);
+    BANKREC_TRY(console_sql::explain(store_.db(), sql, where, plan));
+    auto q = BANKREC_TRY(store_.db().prepare(sql));
+    where.bind(q);
+    while (BANKREC_TRY(q.step())) {
+      if (static_cast<int>(out.items.size()) == limit) {
+        const EntryRow& last = out.items.back();
+        if (*it == 'n') {
+          out.next = "n~" + std::to_string(last.id);
+        } else {
+          const std::string last_key =
+              by_date ? last.entry.booking_date->iso() : std::to_string(last.entry.amount.minor());
+          out.next = "v~" + last_key + "~" + std::to_string(last.id);
+        }
+        return out;
+      }
+      out.items.push_back(BANKREC_TRY(read_entry_row(q)));
+    }
+  }
+  return out;
+}
+
+Result<EntryRow> ConsoleDataRepo::entry(std::int64_t id) {
+  auto q = BANKREC_TRY(store_.db().prepare(entry_select() + " WHERE e.id = ?1"));
+  q.bind(1, id);
+  if (!BANKREC_TRY(q.step())) return fail(Errc::not_found, "no entry with id " + std::to_string(id));
+  return read_entry_row(q);
+}
+
+Result<std::vector<EntryMatch>> ConsoleDataRepo::matches_of(std::int64_t entry_id) {
+  auto q = BANKREC_TRY(store_.db().prepare(
+      "SELECT m.id, m.decision, m.status, m.score, m.reasons_json, m.decided_by, m.decided_at, m.created_by, "
+      "m.created_at FROM matches m WHERE m.entry_id = ?1 ORDER BY m.id"));
+  q.bind(1, entry_id);
+  std::vector<EntryMatch> out;
+  while (BANKREC_TRY(q.step())) {
+    EntryMatch m;
+    m.id = q.column_int(0);
+    m.decision = q.column_text(1);
+    m.status = q.column_text(2);
+    m.score = opt_int(q, 3);
+    m.reasons_json = q.column_text(4);
+    m.decided_by = opt_text(q, 5);
+    m.decided_at = opt_text(q, 6);
+    m.created_by = q.column_text(7);
+    m.created_at = q.column_text(8);
+    out.push_back(std::move(m));
+  }
+  q.reset();
+  auto a = BANKREC_TRY(store_.db().prepare(
+      "SELECT o.item_key, l.amount_minor, l.currency FROM allocations l JOIN open_items o ON o.id = l.open_item_id "
+      "WHERE l.match_id = ?1 ORDER BY l.id"));
+  for (auto& m : out) {
+    a.bind(1, m.id);
+    while (BANKREC_TRY(a.step())) m.allocations.push_back({a.column_text(0), a.column_int(1), a.column_text(2)});
+    a.reset();
+  }
+  return out;
+}
+
+Result<void> ConsoleDataRepo::keep_original(std::string_view sha256, std::string_view content, std::string_view actor) {
+  auto q = BANKREC_TRY(store_.db().prepare(
+      "INSERT OR IGNORE INTO file_originals(sha256, size, content, stored_at, stored_by) VALUES (?1, ?2, ?3, ?4, ?5)"));
+  q.bind(1, sha256).bind(2, static_cast<std::int64_t>(content.size()));
+  q.bind_blob_static(3, content).bind(4, utc_timestamp(store_.clock().now())).bind(5, actor);
+  return q.run();
+}
+
+Result<FileOriginal> ConsoleDataRepo::original(std::int64_t file_id) {
+  auto q = BANKREC_TRY(store_.db().prepare(
+      "SELECT f.name, o.content FROM source_files f LEFT JOIN file_originals o ON o.sha256 = f.sha256 WHERE f.id = ?1"));
+  q.bind(1, file_id);
+  if (!BANKREC_TRY(q.step())) return fail(Errc::not_found, "no file with id " + std::to_string(file_id));
+  if (q.column_is_null(1))
+    return fail(Errc::not_found, "the original of file " + std::to_string(file_id) +
+                                     " is not in the database (inbox files are kept in the archive folder)");
+  FileOriginal out;
+  out.name = q.column_text(0);
+  out.content = std::string(q.column_blob_view(1));
+  return out;
+}
+
+Result<std::optional<std::int64_t>> ConsoleDataRepo::newest_file_with(std::string_view sha256) {
+  auto q = BANKREC_TRY(store_.db().prepare("SELECT max(id) FROM source_files WHERE sha256 = ?1"));
+  q.bind(1, sha256);
+  if (!BANKREC_TRY(q.step()) || q.column_is_null(0)) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(q.column_int(0));
+}
+
+}  // namespace bankrec::store
