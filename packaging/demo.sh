@@ -3,8 +3,9 @@
 # bank that speaks Berlin Group XS2A over TLS with seeded German data), makes a fresh data dir whose
 # bankrec.yaml has a connector for that bank, authorises the bank consent (this script plays the
 # browser), imports the demo's open items, and runs `bankrecd` in the foreground: it fetches the
-# bank's transactions every 10 minutes, imports and reconciles them, and serves /healthz, /readyz and
-# /metrics on https://localhost:8443. Ctrl-C stops the daemon and the sandbox.
+# bank's transactions every 10 minutes, imports and reconciles them, and serves the web console,
+# /healthz, /readyz and /metrics on https://localhost:8443 (the script makes two console users and
+# prints their passwords). Ctrl-C stops the daemon and the sandbox.
 #
 #   BANKREC_DEMO_DIR   where the demo lives (default $TMPDIR/bankrec-demo, /tmp without TMPDIR; emptied first)
 #   BANKREC_DEMO_ONCE  set to 1 to stop after the first fetch and reconciliation (a quick check)
@@ -13,7 +14,7 @@ cd "$(dirname "$0")/.."
 
 bash packaging/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j "$(nproc)" --target bankrec bankrecd bankrec-sandbox
+cmake --build build -j "$(nproc)" --target bankrec bankrecd bankrec-sandbox console
 bin=$PWD/build/daemon
 demo=${BANKREC_DEMO_DIR:-${TMPDIR:-/tmp}/bankrec-demo}
 case "$demo" in /|"") echo "demo.sh: refusing BANKREC_DEMO_DIR='$demo'" >&2; exit 2 ;; esac
@@ -64,6 +65,12 @@ echo "== bankrec init, open items"
 bankrec init
 bankrec open-items import tests/fixtures/demo/open-items.csv
 
+echo "== console users (an accountant; an admin who enrols two-factor sign-in at the first login)"
+demo_password="demo-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+admin_password="admin-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+echo "$demo_password" | bankrec user add demo --role accountant
+echo "$admin_password" | bankrec user add admin --role admin
+
 echo "== bankrec connector consent musterbank (the script opens the bank's page like a browser)"
 bankrec connector consent musterbank --timeout 60 >"$demo/consent.out" 2>"$demo/consent.log" &
 consent_pid=$!
@@ -87,7 +94,10 @@ fi
 cat <<EOF
 
 == bankrecd is starting in the foreground (Ctrl-C stops it and the sandbox)
-   health:   https://localhost:8443/readyz     (self-signed certificate: $demo/data/tls/)
+   console:  https://localhost:8443/            (self-signed certificate: $demo/data/tls/)
+             user demo  / $demo_password   (accountant: review, upload)
+             user admin / $admin_password   (administrator: enrols an authenticator app at the first sign-in)
+   health:   https://localhost:8443/readyz
    metrics:  https://localhost:8443/metrics
    the bank: bankrec --config $demo/bankrec.yaml connector log musterbank
    review:   bankrec --config $demo/bankrec.yaml review list

@@ -1,0 +1,137 @@
+import { post, query, Page } from '../api';
+import { Icon } from '../components/icons';
+import { Card, Empty, ErrorBox, Loading, PageHeader, Pager, toast } from '../components/ui';
+import { dateTime } from '../format';
+import { useApi, useCursor } from '../hooks';
+import { Key, t } from '../i18n';
+import { href, Route } from '../router';
+import { can } from '../session';
+
+interface ErrorItem {
+  kind: string;
+  id: string | number;
+  at: string;
+  source: string;
+  message: string;
+  detail: string;
+  can_retry: boolean;
+}
+
+interface Alert {
+  id: number;
+  kind: string;
+  severity: string;
+  title: string;
+  detail: string;
+  state: string;
+  first_at: string;
+  last_at: string;
+  count: number;
+}
+
+const kinds: [string, Key][] = [
+  ['', 'all'],
+  ['parse', 'er_kind_parse'],
+  ['dead_letter', 'er_kind_dead_letter'],
+  ['connector', 'er_kind_connector'],
+  ['alerts', 'er_alerts'],
+];
+
+function Alerts() {
+  const { data, error, loading, reload } = useApi<Page<Alert>>('/api/v1/alerts?state=open&limit=100');
+  const ack = async (a: Alert) => {
+    try {
+      await post('/api/v1/alerts/' + a.id + '/acknowledge');
+      reload();
+    } catch (e) {
+      toast((e as Error).message, 'error');
+    }
+  };
+  if (error !== undefined) return <ErrorBox error={error} onRetry={reload} />;
+  if (loading && !data) return <Loading />;
+  if (!data?.items.length) return <Card><Empty>{t('er_no_alerts')}</Empty></Card>;
+  return (
+    <Card>
+      <ul class="alert-list">
+        {data.items.map((a) => (
+          <li key={a.id} class={'alert-item sev-' + a.severity}>
+            <div>
+              <span class="strong">{a.title}</span> <span class="muted small">{a.count > 1 ? t('er_count', { n: a.count }) : ''} {dateTime(a.last_at)}</span>
+              <div class="muted small">{a.detail}</div>
+            </div>
+            {can('review') && <button class="btn btn-small" onClick={() => ack(a)}>{t('er_ack')}</button>}
+          </li>
+        ))}
+      </ul>
+    </Card>
+  );
+}
+
+export function ErrorsPage(props: { route: Route }) {
+  const kind = props.route.query.get('kind') ?? '';
+  const cursor = useCursor(kind);
+  const { data, error, loading, reload } = useApi<Page<ErrorItem>>(
+    kind === 'alerts' ? null : '/api/v1/errors' + query({ kind, limit: 50, after: cursor.after }),
+  );
+  const act = async (item: ErrorItem, verb: 'retry' | 'dismiss') => {
+    try {
+      await post('/api/v1/jobs/' + item.id + '/' + verb);
+      toast(verb === 'retry' ? t('er_retried') : t('er_dismissed'));
+      reload();
+    } catch (e) {
+      toast((e as Error).message, 'error');
+    }
+  };
+  return (
+    <div class="page" data-testid="page-errors">
+      <PageHeader title={t('er_title')}>
+        <button class="btn" onClick={reload}><Icon name="refresh" /> {t('refresh')}</button>
+      </PageHeader>
+      <div class="tabs" role="tablist">
+        {kinds.map(([k, label]) => (
+          <a key={k} role="tab" aria-selected={kind === k} class={kind === k ? 'on' : ''} href={href('/errors', { kind: k })}>{t(label)}</a>
+        ))}
+      </div>
+      {kind === 'alerts' ? (
+        <Alerts />
+      ) : (
+        <>
+          {error !== undefined && <ErrorBox error={error} onRetry={reload} />}
+          {loading && !data && <Loading />}
+          {data && (
+            <Card>
+              {data.items.length === 0 ? (
+                <Empty>{t('er_empty')}</Empty>
+              ) : (
+                <div class="table-wrap">
+                  <table class="table">
+                    <thead><tr><th>{t('er_at')}</th><th>{t('er_kind')}</th><th>{t('er_source')}</th><th>{t('er_message')}</th><th /></tr></thead>
+                    <tbody>
+                      {data.items.map((e) => (
+                        <tr key={e.kind + e.id}>
+                          <td class="nowrap">{dateTime(e.at)}</td>
+                          <td>{['parse', 'dead_letter', 'connector'].includes(e.kind) ? t(('er_kind_' + e.kind) as Key) : e.kind}</td>
+                          <td class="ellipsis">{e.source}</td>
+                          <td>{e.message}{e.detail && <div class="muted small mono">{e.detail}</div>}</td>
+                          <td class="nowrap right">
+                            {e.kind === 'dead_letter' && can('review') && (
+                              <>
+                                {e.can_retry && <button class="btn btn-small" onClick={() => act(e, 'retry')}>{t('retry')}</button>}{' '}
+                                <button class="btn btn-small btn-ghost" onClick={() => act(e, 'dismiss')}>{t('dismiss')}</button>
+                              </>
+                            )}
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              )}
+              <Pager page={cursor.page} hasNext={!!data.next} count={data.items.length} onPrev={cursor.back} onNext={() => data.next && cursor.forward(data.next)} />
+            </Card>
+          )}
+        </>
+      )}
+    </div>
+  );
+}

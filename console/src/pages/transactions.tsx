@@ -1,0 +1,217 @@
+import { useEffect, useState } from 'preact/hooks';
+import { query, Page } from '../api';
+import { Card, Empty, ErrorBox, Field, KeyValue, Loading, Money, PageHeader, Pager, StatusBadge } from '../components/ui';
+import { date, dateTime, iban } from '../format';
+import { useApi, useCursor, useDebounced } from '../hooks';
+import { t, tv } from '../i18n';
+import { href, navigate, Route } from '../router';
+
+export interface EntrySummary {
+  id: number | string;
+  statement_id: number | string;
+  account_iban: string;
+  booking_date: string;
+  value_date: string;
+  amount: string;
+  currency: string;
+  counterparty_name: string | null;
+  counterparty_iban: string | null;
+  purpose: string | null;
+  status: string;
+  end_to_end_id?: string | null;
+  bank_reference?: string | null;
+  pending?: boolean;
+}
+
+interface EntryDetail extends EntrySummary {
+  fields: Record<string, unknown>;
+  matches: { item: string; amount: string; decision: string; score: number | null; reasons: string[]; decided_by: string | null; decided_at: string | null }[];
+  audit: { seq: number; at: string; actor: string; action: string; detail: string }[];
+}
+
+export function EntryTable(props: { entries: EntrySummary[]; showAccount?: boolean }) {
+  return (
+    <div class="table-wrap">
+      <table class="table table-click" data-testid="entries-table">
+        <thead>
+          <tr>
+            <th>{t('tx_booking')}</th>
+            {props.showAccount !== false && <th>{t('col_account')}</th>}
+            <th>{t('tx_counterparty')}</th><th>{t('tx_purpose')}</th><th class="num">{t('tx_amount')}</th><th>{t('tx_status')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.entries.map((e) => (
+            <tr key={e.id} onClick={() => navigate('/transactions/' + e.id)}>
+              <td class="nowrap">
+                <a class="link" href={href('/transactions/' + e.id)} onClick={(ev) => ev.stopPropagation()}>{date(e.booking_date)}</a>
+              </td>
+              {props.showAccount !== false && <td class="mono nowrap">{iban(e.account_iban)}</td>}
+              <td class="ellipsis">{e.counterparty_name}</td>
+              <td class="ellipsis wide-cell" title={e.purpose ?? ''}>{e.purpose}</td>
+              <td class="num"><Money amount={e.amount} currency={e.currency} /></td>
+              <td>
+                <StatusBadge status={e.status} />
+                {e.pending && <span class="badge badge-gray">{t('tx_pending_flag')}</span>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+const statuses = ['processed', 'reconciled', 'review', 'unmatched', 'error'];
+const sorts: [string, Parameters<typeof t>[0]][] = [
+  ['-booking_date', 'sort_newest'],
+  ['booking_date', 'sort_oldest'],
+  ['-amount', 'sort_amount_desc'],
+  ['amount', 'sort_amount_asc'],
+];
+
+export function Transactions(props: { route: Route }) {
+  const q = props.route.query;
+  const filters = {
+    account: q.get('account') ?? '',
+    from: q.get('from') ?? '',
+    to: q.get('to') ?? '',
+    status: q.get('status') ?? '',
+    min: q.get('min') ?? '',
+    max: q.get('max') ?? '',
+    q: q.get('q') ?? '',
+    sort: q.get('sort') ?? '',
+  };
+  const [text, setText] = useState(filters.q);
+  const debounced = useDebounced(text, 350);
+  useEffect(() => {
+    if (debounced !== filters.q) navigate('/transactions', { ...filters, q: debounced }, true);
+  }, [debounced]);
+  const key = JSON.stringify(filters);
+  const cursor = useCursor(key);
+  const { data, error, loading, reload } = useApi<Page<EntrySummary>>('/api/v1/entries' + query({ ...filters, limit: 50, after: cursor.after }));
+  const set = (k: string, v: string) => navigate('/transactions', { ...filters, [k]: v }, true);
+  return (
+    <div class="page" data-testid="page-transactions">
+      <PageHeader title={t('tx_title')} />
+      <div class="filters">
+        <Field label={t('tx_search')} class="grow">
+          <input class="input" type="search" value={text} onInput={(e) => setText(e.currentTarget.value)} data-shortcut-search />
+        </Field>
+        <Field label={t('filter_account')}>
+          <input class="input mono" value={filters.account} placeholder="DE…" onChange={(e) => set('account', e.currentTarget.value.replace(/\s+/g, ''))} />
+        </Field>
+        <Field label={t('filter_from')}>
+          <input class="input" type="date" value={filters.from} onChange={(e) => set('from', e.currentTarget.value)} />
+        </Field>
+        <Field label={t('filter_to')}>
+          <input class="input" type="date" value={filters.to} onChange={(e) => set('to', e.currentTarget.value)} />
+        </Field>
+        <Field label={t('filter_status')}>
+          <select class="input" value={filters.status} onChange={(e) => set('status', e.currentTarget.value)}>
+            <option value="">{t('all')}</option>
+            {statuses.map((s) => <option key={s} value={s}>{tv('status', s)}</option>)}
+          </select>
+        </Field>
+        <Field label={t('tx_min')}>
+          <input class="input num-input" inputMode="decimal" value={filters.min} onChange={(e) => set('min', e.currentTarget.value)} />
+        </Field>
+        <Field label={t('tx_max')}>
+          <input class="input num-input" inputMode="decimal" value={filters.max} onChange={(e) => set('max', e.currentTarget.value)} />
+        </Field>
+        <Field label={t('tx_sort')}>
+          <select class="input" value={filters.sort} onChange={(e) => set('sort', e.currentTarget.value)}>
+            {sorts.map(([v, k]) => <option key={v} value={v === '-booking_date' ? '' : v}>{t(k)}</option>)}
+          </select>
+        </Field>
+      </div>
+      {error !== undefined && <ErrorBox error={error} onRetry={reload} />}
+      {loading && !data && <Loading />}
+      {data && (
+        <Card>
+          {data.items.length ? <EntryTable entries={data.items} /> : <Empty>{t('tx_empty')}</Empty>}
+          <Pager page={cursor.page} hasNext={!!data.next} count={data.items.length} onPrev={cursor.back} onNext={() => data.next && cursor.forward(data.next)} />
+        </Card>
+      )}
+    </div>
+  );
+}
+
+function show(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+export function TransactionDetail(props: { id: string }) {
+  const { data: e, error, loading, reload } = useApi<EntryDetail>('/api/v1/entries/' + encodeURIComponent(props.id));
+  return (
+    <div class="page" data-testid="page-transaction">
+      <PageHeader title={t('tx_detail', { id: props.id })} subtitle={<a href="#/transactions" class="link">‹ {t('tx_title')}</a>} />
+      {error !== undefined && <ErrorBox error={error} onRetry={reload} />}
+      {loading && !e && <Loading />}
+      {e && (
+        <>
+          <div class="hero">
+            <div>
+              <div class="hero-amount"><Money amount={e.amount} currency={e.currency} /></div>
+              <div class="muted">{e.counterparty_name} · {date(e.booking_date)}</div>
+            </div>
+            <StatusBadge status={e.status} />
+          </div>
+          <div class="grid-2">
+            <Card>
+              <KeyValue rows={[
+                [t('col_account'), <span class="mono">{iban(e.account_iban)}</span>],
+                [t('tx_booking'), date(e.booking_date)],
+                [t('tx_value'), date(e.value_date)],
+                [t('tx_counterparty'), e.counterparty_name ?? ''],
+                ['IBAN', <span class="mono">{iban(e.counterparty_iban)}</span>],
+                [t('tx_purpose'), e.purpose ?? ''],
+                [t('tx_statement'), <a class="link" href={href('/statements/' + e.statement_id)}>{String(e.statement_id)}</a>],
+              ]} />
+            </Card>
+            <Card title={t('tx_fields')}>
+              <KeyValue rows={Object.entries(e.fields ?? {}).map(([k, v]) => [k, <span class="mono small">{show(v)}</span>])} />
+            </Card>
+          </div>
+          <Card title={t('tx_matches')}>
+            {e.matches?.length ? (
+              <table class="table">
+                <thead><tr><th>{t('tx_item')}</th><th class="num">{t('tx_amount')}</th><th>{t('tx_decision')}</th><th class="num">{t('tx_score')}</th><th>{t('tx_decided')}</th></tr></thead>
+                <tbody>
+                  {e.matches.map((m, i) => (
+                    <tr key={i}>
+                      <td class="mono">{m.item}</td>
+                      <td class="num"><Money amount={m.amount} currency={e.currency} /></td>
+                      <td>{m.decision}{m.reasons?.length ? <div class="muted small">{m.reasons.join(' · ')}</div> : null}</td>
+                      <td class="num">{m.score ?? ''}</td>
+                      <td class="nowrap">{m.decided_by} {dateTime(m.decided_at)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            ) : (
+              <Empty>{t('tx_no_matches')}</Empty>
+            )}
+          </Card>
+          <Card title={t('tx_audit')}>
+            {e.audit?.length ? (
+              <ol class="timeline" data-testid="entry-audit">
+                {e.audit.map((a) => (
+                  <li key={a.seq}>
+                    <span class="timeline-at">{dateTime(a.at)}</span>
+                    <span class="strong">{a.action}</span> <span class="muted">{a.actor}</span>
+                    {a.detail && <div class="muted small">{a.detail}</div>}
+                  </li>
+                ))}
+              </ol>
+            ) : (
+              <Empty>{t('tx_no_audit')}</Empty>
+            )}
+          </Card>
+        </>
+      )}
+    </div>
+  );
+}
