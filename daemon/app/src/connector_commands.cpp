@@ -191,14 +191,25 @@ int run_consent(const Options& o, const GlobalOptions& global) {
   auto start = session.connector->begin_authorisation(cctx, redirect);
   (void)log.flush();
   if (!start) return report_error(start.error());
-  std::cout << "open this address in a browser and approve the access at the bank:\n" << start->url << '\n'
-            << "waiting for the redirect to " << redirect << " ...\n"
-            << std::flush;
-  auto callback = await_callback(acceptor, o.timeout_seconds);
-  if (!callback) return report_error(callback.error());
-  if (!start->state.empty() && (*callback)["state"] != start->state)
-    return report_error({Errc::permission_denied, "the redirect's state does not match this authorisation (ignored)", {}});
-  auto consent = session.connector->finish_authorisation(cctx, *callback);
+  std::map<std::string, std::string> callback;
+  if (start->url.empty()) {
+    // Decoupled SCA: nothing to open; the bank asks the account holder in its app, and
+    // finish_authorisation() waits for its verdict.
+    std::cout << start->message << " ...\n" << std::flush;
+  } else {
+    std::cout << "open this address in a browser and approve the access at the bank:\n" << start->url << '\n'
+              << (start->message.empty() ? "" : start->message + "\n") << "waiting for the redirect to " << redirect
+              << " ...\n"
+              << std::flush;
+    auto received = await_callback(acceptor, o.timeout_seconds);
+    if (!received) return report_error(received.error());
+    callback = std::move(*received);
+    // OAuth sends `state` back; Bridge Connect calls it `context`.
+    const std::string returned = callback.contains("state") ? callback["state"] : callback["context"];
+    if (!start->state.empty() && returned != start->state)
+      return report_error({Errc::permission_denied, "the redirect's state does not match this authorisation (ignored)", {}});
+  }
+  auto consent = session.connector->finish_authorisation(cctx, callback);
   (void)log.flush();
   if (!consent) return report_error(consent.error());
   if (auto r = jobs::record_authorisation(*session.env, *session.settings, *consent, cli_actor()); !r)

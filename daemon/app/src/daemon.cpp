@@ -361,10 +361,17 @@ int serve(const DaemonOptions& options) {
     for (const auto& job : next_live->schedules)
       if (auto r = scheduler.replace(job); !r) log->error("schedule={} not changed: {}", job.name, r.error().describe());
     for (const auto& [name, text] : scheduler.list()) {
+      if (name.starts_with("connector:")) continue;  // the connectors' own, re-synced below
       const bool kept = std::any_of(next_live->schedules.begin(), next_live->schedules.end(),
                                     [&](const jobs::ScheduledJob& j) { return j.name == name; });
       if (!kept && scheduler.remove(name)) log->info("schedule={} removed", name);
     }
+    // CONNECTORS: added, removed and changed connectors with their schedules; a connector that cannot
+    // be built keeps the running set (the rest of the reload still applies).
+    if (auto r = (*bank_connectors)->reload(*config, scheduler); !r)
+      log->error("connectors not changed, keeping the running ones: {}", r.error().describe());
+    else
+      log->info("connectors reloaded {}", r->describe());
     queue.set_retry_policy(next_live->retry);
     create_folders(next_live->inboxes);
     inbox.set_folders(next_live->inboxes);

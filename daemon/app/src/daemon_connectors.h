@@ -58,18 +58,59 @@ class DaemonConnectors {
   /// The job handler itself (also for tests).
   jobs::JobOutcome run(const store::JobRecord& job);
 
+  // ---- the console (daemon_connectors_console.cpp) ----
+  /// The connectors key: the console reads connector state through it (never a secret).
+  const store::SecretKey& secrets_key() const { return *key_; }
+  /// Queues a fetch of an enabled connector now (audited connector.run_now); returns the job id.
+  Result<std::int64_t> run_now(jobs::Queue& queue, const std::string& name, const std::string& actor);
+  /// The console-hosted consent of the configured connector `settings`: the bank's authorisation URL
+  /// with `redirect_uri` as the callback. The flow's state is remembered (single use, 15 minutes)
+  /// with the admin who started it. The flow uses its own connector instance, as the CLI does.
+  Result<std::string> begin_consent(const connectors::ConnectorSettings& settings, const std::string& redirect_uri,
+                                    const std::string& actor);
+  /// Completes the flow from the bank's redirect (code exchange, tokens stored encrypted, consent
+  /// recorded and audited as the admin who started it); returns the connector's name.
+  Result<std::string> finish_consent(const std::map<std::string, std::string>& query);
+
+  /// What a reload changed.
+  struct ReloadSummary {
+    std::vector<std::string> added, removed, changed;
+    std::size_t unchanged = 0;
+    std::string describe() const;  ///< "added=a removed=- changed=b unchanged=2"
+  };
+  /// SIGHUP: applies `config.connectors` without a restart. Every new or changed connector is built
+  /// first; when one cannot be built (or the database sync fails) nothing changes and the error says
+  /// why. Otherwise the set is swapped at once: runs in flight finish on the connector they started
+  /// with, removed connectors lose their schedule (their rows and secrets stay, disabled), added and
+  /// changed ones get theirs. Connectors added after the start are watched by the "connectors" health
+  /// check. Thread-safe against run() and the health checks.
+  Result<ReloadSummary> reload(const AppConfig& config, jobs::Scheduler& scheduler);
+  /// Names of the connectors running now (enabled ones), sorted.
+  std::vector<std::string> names() const;
+
  private:
   struct Entry;
   DaemonConnectors() = default;
   jobs::HealthCheck health_check(const std::string& name);
+  jobs::CheckResult check_one(const Entry& entry);
+  std::shared_ptr<Entry> find_entry(std::string_view name) const;
+  Result<std::shared_ptr<Entry>> build_entry(const connectors::ConnectorSettings& settings);
 
   store::Store* store_ = nullptr;
   std::mutex* store_mutex_ = nullptr;
   const Clock* clock_ = nullptr;
   std::unique_ptr<store::SecretKey> key_;
   std::unique_ptr<jobs::ConnectorMetrics> metrics_;
-  std::map<std::string, std::unique_ptr<Entry>, std::less<>> entries_;
+  const formats::FormatRegistry* formats_ = nullptr;
+  ConnectorAlertSink alerts_;
+  jobs::IngestOptions ingest_;
+  mutable std::mutex entries_mutex_;  //!< guards entries_ and own_checks_ (reload swaps the map)
+  std::map<std::string, std::shared_ptr<Entry>, std::less<>> entries_;
+  std::vector<std::string> own_checks_;  //!< connectors with their own "connector:NAME" health check
   std::function<void(const std::string&, std::int64_t)> new_entries_hook_;
+  struct ConsentFlow;  //!< a console-hosted authorisation in progress (daemon_connectors_console.cpp)
+  std::mutex consents_mutex_;
+  std::vector<std::shared_ptr<ConsentFlow>> consent_flows_;
 };
 
 }  // namespace bankrec::app
