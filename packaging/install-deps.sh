@@ -20,7 +20,23 @@ packages=(
   libhowardhinnant-date-dev tzdata python3-prometheus-client
   # console sign-in (issue 8): the TOTP enrolment QR code
   libqrencode-dev
+  libfreexl-dev  # XLS statements (issue 9): the BIFF reader
+  libpoppler-cpp-dev  # PDF statements (issue 9): the text layer
+  # console web UI (issue 8): its end-to-end tests drive Debian's Chromium (playwright-core from npm)
+  chromium
 )
+# The web UI is built with node and npm (esbuild, tsc from the npm registry): Debian's nodejs and npm
+# when there is no node at all; a node already installed (e.g. a newer one) is never replaced.
+if ! command -v node >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+elif ! command -v npm >/dev/null 2>&1; then
+  if dpkg-query -W -f='${Version}' nodejs 2>/dev/null | grep -q dfsg; then
+    packages+=(npm)  # Debian's own nodejs: its npm fits
+  else
+    echo "install-deps: node is installed but npm is not; install the npm that belongs to that node" >&2
+    exit 1
+  fi
+fi
 
 missing=()
 for p in "${packages[@]}"; do

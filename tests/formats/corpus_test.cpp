@@ -34,7 +34,8 @@ void PrintTo(const CorpusCase& c, std::ostream* os) { *os << c.file; }
 void apply_override(json::object& expected, const json::object& fix) {
   if (auto* set = fix.if_contains("set"))
     for (const auto& kv : set->as_object()) expected[kv.key()] = kv.value();
-  auto& per = expected["per_statement"];
+  if (!fix.contains("set_per_statement") && !fix.contains("append_per_statement")) return;
+  auto& per = expected["per_statement"];  // operator[] would turn a missing key into null
   if (auto* by_index = fix.if_contains("set_per_statement"))
     for (const auto& kv : by_index->as_object()) {
       auto& target = per.as_array().at(std::stoul(std::string(kv.key()))).as_object();

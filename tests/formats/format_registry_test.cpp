@@ -75,5 +75,16 @@ TEST(Zip, refuses_garbage) {
              HasSubstr("zip"));
 }
 
+TEST(Zip, an_excel_workbook_is_a_document_not_an_archive) {
+  const auto workbook =
+      testing::read_file(testing::source_dir() / "tests/fixtures/sheets/xlsx/openpyxl-generic-profile.xlsx");
+  EXPECT_FALSE(is_zip(as_bytes(workbook)));
+  FormatRegistry registry;
+  register_builtin_formats(registry);
+  const auto* spec = registry.detect(as_bytes(workbook));
+  ASSERT_NE(spec, nullptr);
+  EXPECT_EQ(spec->id, "xlsx");
+}
+
 }  // namespace
 }  // namespace bankrec::formats

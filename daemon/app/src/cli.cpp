@@ -34,6 +34,7 @@ int run_cli(int argc, char** argv) {
   add_jobs_commands(cli, commands);
   add_connector_commands(cli, commands);
   add_user_commands(cli, commands);
+  add_profile_commands(cli, commands);
 
   std::vector<std::string> help_topic;
   auto* help = cli.add_subcommand("help", "show help for bankrec or one of its commands");

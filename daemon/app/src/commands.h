@@ -32,5 +32,6 @@ void add_config_commands(CLI::App& cli, CommandTable& table);     // config_comm
 void add_jobs_commands(CLI::App& cli, CommandTable& table);     // jobs_commands.cpp
 void add_connector_commands(CLI::App& cli, CommandTable& table);  // connector_commands.cpp
 void add_user_commands(CLI::App& cli, CommandTable& table);     // user_commands.cpp
+void add_profile_commands(CLI::App& cli, CommandTable& table);  // profile_commands.cpp
 
 }  // namespace bankrec::app

@@ -136,11 +136,29 @@ void read_alerts(Checker& c, const YAML::Node& root, AppConfig& cfg) {
   }
 }
 
+void read_console(Checker& c, const YAML::Node& root, AppConfig& cfg) {
+  const YAML::Node console = root["console"];
+  if (!console || !c.is_map(console, "console")) return;
+  c.only_keys(console, "console", {"assets_dir", "max_upload_mb", "session_idle_minutes", "session_absolute_hours",
+                                    "login_max_failures_per_account", "login_max_failures_per_address",
+                                    "login_window_minutes", "login_lockout_minutes"});
+  c.string(console, "console", "assets_dir", cfg.console.assets_dir);
+  c.number(console, "console", "max_upload_mb", cfg.console.max_upload_mb, 1, 4096);
+  // Sign-in limits (admin part of issue 8): sessions and login throttling.
+  c.number(console, "console", "session_idle_minutes", cfg.console.session_idle_minutes, 1, 24 * 60);
+  c.number(console, "console", "session_absolute_hours", cfg.console.session_absolute_hours, 1, 24 * 30);
+  c.number(console, "console", "login_max_failures_per_account", cfg.console.login_max_failures_per_account, 1, 1000);
+  c.number(console, "console", "login_max_failures_per_address", cfg.console.login_max_failures_per_address, 1, 100000);
+  c.number(console, "console", "login_window_minutes", cfg.console.login_window_minutes, 1, 24 * 60);
+  c.number(console, "console", "login_lockout_minutes", cfg.console.login_lockout_minutes, 1, 24 * 60);
+}
+
 void read_root(Checker& c, const YAML::Node& root, AppConfig& cfg) {
   c.only_keys(root, "", {"data_dir", "listen", "tls", "log", "inbox", "import", "reconcile", "retry", "audit",
                          "metrics", "alerts", "connectors", "health", "jobs",
-                         "maintenance"});
+                         "maintenance", "console", "profiles_dir"});
   c.string(root, "", "data_dir", cfg.data_dir);
+  c.string(root, "", "profiles_dir", cfg.profiles_dir);
   c.string(root, "", "listen", cfg.listen);
   if (root["listen"] && !http::parse_listen_address(cfg.listen))
     c.problem(root["listen"], "listen", "expected ADDR:PORT, e.g. 127.0.0.1:8443");
@@ -216,6 +234,7 @@ void read_root(Checker& c, const YAML::Node& root, AppConfig& cfg) {
     c.number(j, "jobs", "workers", cfg.workers, 1, 16);
     c.number(j, "jobs", "stop_timeout_seconds", cfg.stop_timeout_seconds, 1, 3600);
   }
+  read_console(c, root, cfg);
   read_connectors(c, root["connectors"], cfg.connectors);
 }
 
@@ -266,6 +285,7 @@ std::string redacted_dump(const AppConfig& c) {
   out << YAML::BeginMap;
   out << YAML::Key << "data_dir" << YAML::Value << c.data_dir;
   out << YAML::Key << "listen" << YAML::Value << c.listen;
+  out << YAML::Key << "profiles_dir" << YAML::Value << c.profiles_dir;
   if (c.tls_certificate) {
     out << YAML::Key << "tls" << YAML::Value << YAML::BeginMap << YAML::Key << "certificate" << YAML::Value
         << *c.tls_certificate << YAML::Key << "key" << YAML::Value << "<redacted>" << YAML::EndMap;

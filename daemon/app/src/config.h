@@ -48,6 +48,20 @@ struct AlertSettings {
   std::uint32_t max_per_hour = 30;           ///< notifications per channel and hour; more wait
 };
 
+/// console.* (issue 8): the web console inside bankrecd.
+struct ConsoleSettings {
+  /// Built web UI (index.html, assets/). Unset: /usr/share/bankrec/console, or the build tree's
+  /// console/dist when bankrecd runs from its build tree (console_static_wiring.cpp).
+  std::optional<std::string> assets_dir;
+  std::uint32_t max_upload_mb = 50;  ///< largest file POST /api/v1/uploads takes (streamed to disk)
+  std::uint32_t session_idle_minutes = 30;            ///< a session unused this long ends
+  std::uint32_t session_absolute_hours = 12;          ///< a session ends this long after sign-in, used or not
+  std::uint32_t login_max_failures_per_account = 5;   ///< failures within the window that lock a name
+  std::uint32_t login_max_failures_per_address = 20;  ///< ... that lock a client address
+  std::uint32_t login_window_minutes = 15;            ///< failures older than this are forgotten
+  std::uint32_t login_lockout_minutes = 15;           ///< how long a lock lasts
+};
+
 struct AppConfig {
   std::string source;  ///< file it came from, or "built-in defaults"
   std::string data_dir = "/var/lib/bankrec";
@@ -60,6 +74,7 @@ struct AppConfig {
   std::uint32_t import_batch_size = 1000;
   std::uint32_t pending_expiry_days = 10;
   std::optional<std::string> rules_file;
+  std::string profiles_dir = "/etc/bankrec/profiles";  ///< bank profiles (*.yaml); a missing folder = none
   bool reconcile_after_import = true;                 ///< queue a reconcile job after each import with new lines
   std::optional<std::string> reconcile_schedule;      ///< also on this schedule (a jobs::Schedule text)
   std::uint32_t reconcile_batch_entries = 20000;      ///< entries per engine run and transaction
@@ -77,6 +92,7 @@ struct AppConfig {
   std::optional<EmailAlertConfig> email;
   std::optional<WebhookAlertConfig> webhook;
   AlertSettings alerts;
+  ConsoleSettings console;
   std::vector<connectors::ConnectorSettings> connectors;  ///< connectors: (connectors_config.cpp)
 };
 

@@ -42,6 +42,10 @@ Result<LiveSettings> derive_live_settings(const AppConfig& config, const fs::pat
                 std::chrono::seconds(config.retry.cap_seconds), config.retry.max_attempts};
   live.ingest.import.batch_entries = config.import_batch_size;
   live.ingest.import.pending_expiry_days = static_cast<int>(config.pending_expiry_days);
+  // Bank profiles: read at start and on every reload; an invalid profile keeps the old settings.
+  auto profiles = formats::ProfileSet::load_directory(config.profiles_dir);
+  if (!profiles) return Unexpected{profiles.error()};
+  live.ingest.profiles = std::make_shared<const formats::ProfileSet>(std::move(*profiles));
 
   live.schedules.push_back(
       BANKREC_TRY(scheduled(kHealthSchedule, config.health_schedule, store::JobKind::health, "{}", "health.schedule")));

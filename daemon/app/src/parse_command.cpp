@@ -8,7 +8,9 @@
 #include "bankrec/app/exit_code.h"
 #include "bankrec/domain/json.h"
 #include "bankrec/formats/format_registry.h"
+#include "bankrec/formats/profile.h"
 #include "commands.h"
+#include "config.h"
 #include "file_io.h"
 
 namespace bankrec::app {
@@ -27,9 +29,10 @@ struct ParseCommand {
 };
 
 /// Parses one document (a file or a ZIP member) and prints its JSON line or its error.
-bool parse_one(const formats::FormatRegistry& registry, const ParseCommand& cmd, const std::string& name,
-               Bytes bytes) {
+bool parse_one(const formats::FormatRegistry& registry, const formats::ProfileSet& profiles, const ParseCommand& cmd,
+               const std::string& name, Bytes bytes) {
   formats::ParseOptions options;
+  options.profiles = &profiles;
   options.file_name = name;
   options.lenient = cmd.lenient;
   options.encoding = cmd.encoding;
@@ -64,7 +67,7 @@ bool parse_one(const formats::FormatRegistry& registry, const ParseCommand& cmd,
   return true;
 }
 
-int run_parse(const ParseCommand& cmd);
+int run_parse(const ParseCommand& cmd, const GlobalOptions& global);
 
 }  // namespace
 
@@ -83,14 +86,26 @@ void add_parse_commands(CLI::App& cli, CommandTable& table) {
   sub->add_flag("--lenient", cmd.lenient, "skip bad records (reported on stderr) instead of failing the file");
   sub->add_flag("--pretty", cmd.pretty, "indent the JSON (one object then spans several lines)");
   sub->add_option("FILE", cmd.files, "statement files")->required();
-  table.push_back({sub, [cmd_ptr](const GlobalOptions&) { return run_parse(*cmd_ptr); }});
+  table.push_back({sub, [cmd_ptr](const GlobalOptions& global) { return run_parse(*cmd_ptr, global); }});
 }
 
 namespace {
 
-int run_parse(const ParseCommand& cmd) {
+/// The bank profiles of the config's profiles_dir (default /etc/bankrec/profiles; none when that
+/// folder is absent), for CSV, XLS, XLSX, XML and PDF files.
+Result<formats::ProfileSet> load_profiles(const GlobalOptions& global) {
+  const AppConfig config = BANKREC_TRY(load_config(global.config, global.config_given));
+  return formats::ProfileSet::load_directory(config.profiles_dir);
+}
+
+int run_parse(const ParseCommand& cmd, const GlobalOptions& global) {
   formats::FormatRegistry registry;
   formats::register_builtin_formats(registry);
+  const auto profiles = load_profiles(global);
+  if (!profiles) {
+    std::cerr << format_cli_error(profiles.error()) << '\n';
+    return kExitBadInput;
+  }
   bool all_ok = true;
   for (const auto& path : cmd.files) {
     auto bytes = read_file_bounded(path, formats::ParseOptions{}.max_input_bytes);
@@ -109,10 +124,10 @@ int run_parse(const ParseCommand& cmd) {
         all_ok = false;
         continue;
       }
-      for (const auto& member : *members) all_ok &= parse_one(registry, cmd, member.name, as_bytes(member.bytes));
+      for (const auto& member : *members) all_ok &= parse_one(registry, *profiles, cmd, member.name, as_bytes(member.bytes));
       continue;
     }
-    all_ok &= parse_one(registry, cmd, path, input);
+    all_ok &= parse_one(registry, *profiles, cmd, path, input);
   }
   std::cout.flush();
   return all_ok ? kExitOk : kExitBadInput;

@@ -18,6 +18,8 @@ namespace {
 
 struct ImportCommand {
   std::string format;
+  std::string profile;
+  std::string encoding;
   bool lenient = false;
   std::vector<std::string> files;
 };
@@ -71,6 +73,8 @@ int import_one(StoreContext& ctx, const formats::FormatRegistry& registry, const
   request.actor = cli_actor();
   request.format_id = cmd.format;
   request.lenient = cmd.lenient;
+  request.profile = cmd.profile;
+  request.encoding = cmd.encoding;
   // A progress line rewritten in place on a terminal; otherwise (a pipe, a log file, journald) one
   // line with the counts per batch of entries, which is what a log can hold.
   jobs::ProgressFn progress;
@@ -97,6 +101,9 @@ int run_import(const ImportCommand& cmd, const GlobalOptions& global) {
   jobs::IngestOptions options;
   options.import.batch_entries = config->import_batch_size;
   options.import.pending_expiry_days = static_cast<int>(config->pending_expiry_days);
+  auto profiles = formats::ProfileSet::load_directory(config->profiles_dir);
+  if (!profiles) return report_error(profiles.error());
+  options.profiles = std::make_shared<const formats::ProfileSet>(std::move(*profiles));
   auto ctx = open_store_context(global);
   if (!ctx) return report_error(ctx.error());
   formats::FormatRegistry registry;
@@ -185,6 +192,8 @@ void add_store_commands(CLI::App& cli, CommandTable& table) {
       "skipped. Re-importing a file or an overlapping one adds nothing twice. A file that fails is "
       "recorded as an error and changes nothing else; the command then exits 2 after the other files.");
   import->add_option("--format", cmd->format, "force the format instead of sniffing the content");
+  import->add_option("--profile", cmd->profile, "force a bank profile (CSV, XLS, XLSX, XML, PDF)");
+  import->add_option("--encoding", cmd->encoding, "force the input charset (utf-8, iso-8859-1, windows-1252, ...)");
   import->add_flag("--lenient", cmd->lenient, "skip bad records instead of failing the file");
   import->add_option("FILE", cmd->files, "statement files")->required();
   table.push_back({import, [cmd](const GlobalOptions& global) { return run_import(*cmd, global); }});

@@ -1,8 +1,10 @@
 #include <zip.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "bankrec/formats/format_registry.h"
+#include "builtin_formats.h"
 
 namespace bankrec::formats {
 namespace {
@@ -36,7 +38,9 @@ Unexpected zip_fail(std::string_view archive, std::string_view member, std::stri
 
 bool is_zip(Bytes input) {
   const std::string_view t = as_text(input);
-  return t.size() >= 4 && t.substr(0, 4) == std::string_view("PK\x03\x04", 4);
+  if (t.size() < 4 || t.substr(0, 4) != std::string_view("PK\x03\x04", 4)) return false;
+  // An Excel workbook is a ZIP too, but a document of its own (the xlsx format), not an archive.
+  return xlsx_format().sniff(input.first(std::min(input.size(), kSniffBytes))) < 90;
 }
 
 Result<std::vector<InputDocument>> unpack_zip(std::string_view archive_name, Bytes input,

@@ -38,7 +38,8 @@ struct ArchiveLimits {
   std::uint32_t max_ratio = 200;
 };
 
-/// True when the bytes start like a ZIP archive ("PK\3\4").
+/// True when the bytes are a ZIP archive of statement files: they start like a ZIP ("PK\3\4") and
+/// are not an Excel workbook (an .xlsx is a ZIP too, but the xlsx format reads it whole).
 bool is_zip(Bytes input);
 /// Unpacks a ZIP archive's regular members in archive order (directories and members whose names
 /// are unsafe — absolute, "..", NUL — are skipped with an error). Fails on a damaged archive or when
