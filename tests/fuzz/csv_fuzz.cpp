@@ -9,41 +9,10 @@
 #include <cstdlib>
 
 #include "bankrec/formats/format_registry.h"
+#include "checking_sink.h"
 #include "bankrec/formats/profile.h"
 
 namespace {
-
-using bankrec::Result;
-
-class CheckingSink final : public bankrec::formats::StatementSink {
- public:
-  Result<void> set_format(std::string_view f) override {
-    if (formats_++ != 0 || open_ || !f.starts_with("csv:")) std::abort();
-    return bankrec::ok();
-  }
-  Result<void> begin_statement(const bankrec::domain::Statement& header) override {
-    if (open_ || !header.entries.empty()) std::abort();
-    open_ = true;
-    return bankrec::ok();
-  }
-  Result<void> add_entries(std::vector<bankrec::domain::Entry>& batch) override {
-    if (!open_ || batch.empty() || batch.size() > bankrec::formats::kEntryBatch) std::abort();
-    for (const auto& e : batch) (void)e.amount.to_string();
-    return bankrec::ok();
-  }
-  Result<void> end_statement(const bankrec::domain::Statement& header) override {
-    if (!open_ || !header.entries.empty()) std::abort();
-    open_ = false;
-    return bankrec::ok();
-  }
-  void reject(bankrec::formats::ParseIssue issue) override {
-    if (issue.message.empty() || issue.pos.line == 0) std::abort();
-  }
-
- private:
-  int formats_ = 0;
-  bool open_ = false;
-};
 
 constexpr const char* kQuoted = R"(name: quoted
 match: {header: [Auftragskonto, Buchungstag, Valutadatum, Verwendungszweck, Betrag, Waehrung, Info]}
@@ -91,12 +60,7 @@ const bankrec::formats::ProfileSet& profiles() {
 }
 
 const bankrec::formats::FormatSpec& csv() {
-  static const bankrec::formats::FormatRegistry r = [] {
-    bankrec::formats::FormatRegistry reg;
-    bankrec::formats::register_builtin_formats(reg);
-    return reg;
-  }();
-  const auto* spec = r.find("csv");
+  const auto* spec = bankrec::fuzz::builtin_registry().find("csv");
   if (spec == nullptr) std::abort();
   return *spec;
 }
@@ -110,7 +74,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const char* encodings[] = {"", "iso-8859-1"};
   for (bool lenient : {false, true}) {
     for (const char* encoding : encodings) {
-      CheckingSink sink;
+      bankrec::fuzz::CheckingSink sink("csv:");
       bankrec::formats::ParseOptions options;
       options.file_name = "fuzz.txt";
       options.lenient = lenient;

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "bankrec/base/result.h"
+#include "api_json.h"
 #include "bankrec/domain/money.h"
 #include "bankrec/http/api_admin.h"
 
@@ -16,15 +17,8 @@ namespace bankrec::http::admin {
 
 namespace json = boost::json;
 
-inline Response json_response(int status, const json::value& v) { return Response::json(status, json::serialize(v)); }
-
-/// Runs `fn`, turning an Error into its JSON response.
-template <class Fn>
-Response respond(Fn&& fn) {
-  Result<Response> r = fn();
-  if (!r) return Response::error(r.error());
-  return std::move(*r);
-}
+using http::json_response;
+using http::respond;
 
 /// The request body as a JSON object (Content-Type: application/json required).
 inline Result<json::object> body_object(const Request& request) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "api_json.h"
 #include "bankrec/domain/money.h"
 #include "bankrec/http/router.h"
 #include "bankrec/store/console_data_repo.h"
@@ -16,15 +17,8 @@ namespace bankrec::http::data {
 
 namespace json = boost::json;
 
-inline Response json_response(int status, const json::value& v) { return Response::json(status, json::serialize(v)); }
-
-/// Runs `fn`, turning an Error into its JSON response.
-template <class Fn>
-Response respond(Fn&& fn) {
-  Result<Response> r = fn();
-  if (!r) return Response::error(r.error());
-  return std::move(*r);
-}
+using http::json_response;
+using http::respond;
 
 /// %XX decoding (and '+' as a space when `plus_is_space`); nullopt on a bad escape.
 inline std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space) {
