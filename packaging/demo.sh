@@ -66,8 +66,8 @@ bankrec init
 bankrec open-items import tests/fixtures/demo/open-items.csv
 
 echo "== console users (an accountant; an admin who enrols two-factor sign-in at the first login)"
-demo_password="demo-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-admin_password="admin-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+demo_password="kasse-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+admin_password="tresor-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 echo "$demo_password" | bankrec user add demo --role accountant
 echo "$admin_password" | bankrec user add admin --role admin
 

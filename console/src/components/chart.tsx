@@ -37,12 +37,18 @@ export function Chart(props: {
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, ...(props.yRange ? { y: { range: props.yRange } } : {}) },
       axes: [
-        { stroke: '#64748b', grid: { show: false }, ticks: { stroke: '#e2e8f0' }, values: (_u, splits) => dayLabels(splits) },
+        {
+          stroke: '#64748b',
+          grid: { show: false },
+          ticks: { stroke: '#e2e8f0' },
+          incrs: [86400, 2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400],  // whole days: one label per date
+          values: (_u, splits) => dayLabels(splits),
+        },
         {
           stroke: '#64748b',
           grid: { stroke: '#eef2f6' },
           ticks: { show: false },
-          size: 70,
+          size: 86,
           values: props.yFormat ? (_u, vals) => vals.map((v) => props.yFormat!(v)) : undefined,
         },
       ],
