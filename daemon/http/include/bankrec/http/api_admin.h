@@ -16,7 +16,7 @@
 #include "bankrec/store/secret_key.h"
 #include "bankrec/store/store.h"
 
-/// The console's admin REST API (issue 8; /work/api-sketch.md, "ADMIN"): the review queue, open
+/// The console's admin REST API (issue 8; documented in daemon/http/openapi/openapi.yaml): the review queue, open
 /// items, rules (read, validate, dry run, update), connectors (status, log, run now, consent and its
 /// callback), API tokens, the user's preferences and a read-only settings view. Handlers run on the
 /// server's blocking pool; every use of the daemon's Store is under `db_mutex`. What only the app

@@ -13,7 +13,7 @@
 #include "bankrec/jobs/ingest.h"
 #include "bankrec/store/store.h"
 
-/// The console's data API (issue 8; /work/api-sketch.md, "DATA helper"): dashboard, statements,
+/// The console's data API (issue 8; documented in daemon/http/openapi/openapi.yaml): dashboard, statements,
 /// entries, uploads, original files, errors, jobs and dead letters, alerts, the audit log and the
 /// OpenAPI document. Reads are open to every role; uploads, retries and acknowledgements need the
 /// upload permission (accountant and up), and every state change writes the audit log.
