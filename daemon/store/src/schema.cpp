@@ -287,6 +287,12 @@ constexpr std::string_view kSchemaV12 =
 constexpr std::string_view kSchemaV13 =
 #include "schema_v13_connectors_sca.inc"
     ;
+constexpr std::string_view kSchemaV14 =
+#include "schema_v14_import_speed.inc"
+    ;
+constexpr std::string_view kSchemaV15 =
+#include "schema_v15_console_search.inc"
+    ;
 
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kSchemaV1},
@@ -302,6 +308,8 @@ constexpr Migration kMigrations[] = {
     {11, "console: API tokens, settings (admin API)", kSchemaV11},
     {12, "console: uploads and list indexes (data API)", kSchemaV12},
     {13, "connectors: SCA flows, legacy Bridge users", kSchemaV13},
+    {14, "ingestion: import speed", kSchemaV14},
+    {15, "console: text search and list speed", kSchemaV15},
 };
 
 }  // namespace
