@@ -73,24 +73,28 @@ bool at_field_limit(std::size_t bytes) {
 void partners_by_name(const ItemIndex& index, const RuleSet& rules, EntryContext& ctx, bool fuzzy,
                       RunScratch& scratch) {
   if (ctx.name.empty()) return;
-  if (const auto* exact = index.find_partners_by_name(ctx.name)) {
-    const int points = exact->size() == 1 ? kNameExactPoints : kNameSharedPoints;
-    for (auto p : *exact)
+  if (const auto exact = index.find_partners_by_name(ctx.name); !exact.empty()) {
+    const int points = exact.size() == 1 ? kNameExactPoints : kNameSharedPoints;
+    for (auto p : exact)
       add_evidence(ctx.partners,
                    evidence(p, points, {Why::name_equals, p}, "counterparty_name", false, 1000));
     return;
   }
   if (!fuzzy) return;
   const bool truncated = at_field_limit(ctx.entry->counterparty.name.value_or("").size());
-  std::string key = (truncated ? "t|" : "f|") + ctx.name;
-  auto found = scratch.fuzzy_found.find(key);
-  if (found == scratch.fuzzy_found.end()) {
-    if (scratch.fuzzy_found.size() >= RunScratch::kMaxCached) scratch.fuzzy_found.clear();
-    auto similar =
-        index.find_partners_fuzzy(ctx.name, rules.name_similarity_min_permille, truncated, scratch);
-    found = scratch.fuzzy_found.emplace(std::move(key), std::move(similar)).first;
+  thread_local std::string key;
+  key.assign(truncated ? "t|" : "f|").append(ctx.name);
+  auto found = scratch.fuzzy_keys.find(key);
+  if (found == StringIds::kNone) {
+    if (scratch.fuzzy_keys.size() >= RunScratch::kMaxCached) {
+      scratch.fuzzy_keys.clear();
+      scratch.fuzzy_found.clear();
+    }
+    scratch.fuzzy_found.push_back(
+        index.find_partners_fuzzy(ctx.name, rules.name_similarity_min_permille, truncated, scratch));
+    found = scratch.fuzzy_keys.insert(key).first;
   }
-  for (const auto& [p, sim] : found->second) {
+  for (const auto& [p, sim] : scratch.fuzzy_found[found]) {
     const int span = std::max(1, 1000 - rules.name_similarity_min_permille);
     const int points = kFuzzyMinPoints + (kNameExactPoints - kFuzzyMinPoints) *
                                              (sim - rules.name_similarity_min_permille) / span;
@@ -100,10 +104,15 @@ void partners_by_name(const ItemIndex& index, const RuleSet& rules, EntryContext
 }
 
 const std::string& normalized_name(const std::string& raw, RunScratch& scratch) {
-  auto it = scratch.normalized_names.find(raw);
-  if (it != scratch.normalized_names.end()) return it->second;
-  if (scratch.normalized_names.size() >= RunScratch::kMaxCached) scratch.normalized_names.clear();
-  return scratch.normalized_names.emplace(raw, text::normalize_party_name(raw)).first->second;
+  const auto id = scratch.raw_names.find(raw);
+  if (id != StringIds::kNone) return scratch.normalized_names[id];
+  if (scratch.raw_names.size() >= RunScratch::kMaxCached) {
+    scratch.raw_names.clear();
+    scratch.normalized_names.clear();
+  }
+  scratch.raw_names.insert(raw);
+  scratch.normalized_names.push_back(text::normalize_party_name(raw));
+  return scratch.normalized_names.back();
 }
 
 bool contains_any(const std::string& haystack, const std::vector<std::string>& needles) {
@@ -192,10 +201,11 @@ void read_entry(const ItemIndex& index, const RuleSet& rules, const domain::Entr
   normalized_iban(entry.counterparty.iban, ctx.iban);
   scan_entry_text(index, entry, ctx.text);
   if (ctx.is_psp) return;
-  if (const auto* by_iban = ctx.iban.empty() ? nullptr : index.find_partners_by_iban(ctx.iban)) {
-    ctx.iban_partners.assign(by_iban->begin(), by_iban->end());
-    const int points = by_iban->size() == 1 ? kIbanPoints : kIbanSharedPoints;
-    for (auto p : *by_iban)
+  if (const auto by_iban = ctx.iban.empty() ? std::span<const std::uint32_t>() : index.find_partners_by_iban(ctx.iban);
+      !by_iban.empty()) {
+    ctx.iban_partners.assign(by_iban.begin(), by_iban.end());
+    const int points = by_iban.size() == 1 ? kIbanPoints : kIbanSharedPoints;
+    for (auto p : by_iban)
       add_evidence(ctx.partners, evidence(p, points, {Why::iban_known, p}, "counterparty_iban", true, 0));
   }
   for (auto p : ctx.text.customer_partners)
@@ -344,9 +354,9 @@ Draft partner_draft(const EntryContext& ctx, const PartnerEvidence& e, ItemList 
 void open_items_of(const ItemIndex& index, const EntryContext& ctx, std::uint32_t partner,
                    std::span<const std::int64_t> remaining, std::vector<std::uint32_t>& out) {
   out.clear();
+  const std::uint32_t currency = currency_key(ctx.entry->amount.currency());
   for (auto i : index.partners[partner].items)
-    if (remaining[i] != 0 && index.items[i].amount.currency() == ctx.entry->amount.currency())
-      out.push_back(i);
+    if (remaining[i] != 0 && index.info[i].currency == currency) out.push_back(i);
 }
 
 void subset_drafts(const RuleSet& rules, const EntryContext& ctx, const PartnerEvidence& e,

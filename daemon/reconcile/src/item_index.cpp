@@ -41,7 +41,7 @@ void trigrams_into(std::string_view name, std::vector<std::uint32_t>& out) {
 }
 
 Result<void> check_unique_ids(const std::vector<domain::OpenItem>& items) {
-  std::unordered_set<std::string_view> ids;
+  StringIds ids;
   ids.reserve(items.size());
   for (const auto& item : items)
     if (!ids.insert(item.id).second)
@@ -69,8 +69,12 @@ void radix_sort(std::vector<T>& v, int bits, Key key) {
   }
 }
 
-void push_unique(std::vector<std::uint32_t>& v, std::uint32_t x) {
-  if (std::find(v.begin(), v.end(), x) == v.end()) v.push_back(x);
+/// (key id, value) for a Groups table; a value already listed under the key is not added twice.
+void add_unique(std::vector<std::pair<std::uint32_t, std::uint32_t>>& pairs, std::uint32_t id, std::uint32_t value) {
+  // Values arrive in increasing order (partner by partner), so a repeat is always the last pair of its key.
+  for (auto it = pairs.rbegin(); it != pairs.rend() && it->second == value; ++it)
+    if (it->first == id) return;
+  pairs.emplace_back(id, value);
 }
 
 }  // namespace
@@ -145,14 +149,22 @@ void ItemIndex::add_document_keys(std::uint32_t item, std::string_view number, b
   if (!reference) info[item].prefix = prefix;
 }
 
+WordClass& ItemIndex::word(std::string_view w) {
+  const auto [id, fresh] = word_ids_.insert(w);
+  if (fresh) words_.emplace_back();
+  return words_[id];
+}
+
 void ItemIndex::index_words(const RuleSet& rules) {
-  for (const auto& p : prefixes_) words_[p].prefix = p;
+  for (std::uint32_t k = 0; k < prefixes_.size(); ++k) word(prefixes_.key(k)).prefix = prefixes_.key(k);
   for (const auto& alias : rules.series_aliases)
-    if (prefixes_.contains(alias.prefix) && words_[alias.word].prefix.empty())
-      words_[alias.word].prefix = alias.prefix;
-  for (const auto& w : rules.filler_words) words_[w].filler = words_[w].generic = true;
-  for (const auto& w : rules.generic_number_words) words_[w].generic = true;
-  for (const auto& w : rules.customer_number_words) words_[w].customer = true;
+    if (is_known_prefix(alias.prefix) && word(alias.word).prefix.empty()) word(alias.word).prefix = alias.prefix;
+  for (const auto& w : rules.filler_words) {
+    WordClass& c = word(w);
+    c.filler = c.generic = true;
+  }
+  for (const auto& w : rules.generic_number_words) word(w).generic = true;
+  for (const auto& w : rules.customer_number_words) word(w).customer = true;
 }
 
 Result<std::unique_ptr<ItemIndex>> ItemIndex::build(std::vector<domain::OpenItem> items,
@@ -162,14 +174,15 @@ Result<std::unique_ptr<ItemIndex>> ItemIndex::build(std::vector<domain::OpenItem
   index->info.resize(index->items.size());
   BANKREC_TRY(check_unique_ids(index->items));
   index->match_rules = BANKREC_TRY(compile_rules(rules));
-  std::unordered_map<std::string, std::uint32_t> partner_of;
-  partner_of.reserve(index->items.size());
+  StringIds partner_of;  // partner id -> position in `partners`
+  partner_of.reserve(index->items.size() / 2);
+  index->partners.reserve(index->items.size() / 2);
   index->postings_.reserve(index->items.size() * 6);
   index->amounts_.reserve(index->items.size());
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> rf_items;
   for (std::uint32_t i = 0; i < index->items.size(); ++i) {
     const auto& item = index->items[i];
-    auto [it, fresh] =
-        partner_of.emplace(item.partner_id, static_cast<std::uint32_t>(index->partners.size()));
+    const auto [partner_index, fresh] = partner_of.insert(item.partner_id);
     if (fresh) {
       std::string name = text::normalize_party_name(item.partner_name);
       std::string sorted = sorted_words(name);
@@ -180,47 +193,83 @@ Result<std::unique_ptr<ItemIndex>> ItemIndex::build(std::vector<domain::OpenItem
                                  std::move(sorted),
                                  std::move(skeleton),
                                  {},
-                                 {}});
+                                 {},
+                                 0});
     }
-    Partner& partner = index->partners[it->second];
+    Partner& partner = index->partners[partner_index];
     partner.items.push_back(i);
     for (const auto& iban : item.partner_ibans)
       if (std::find(partner.ibans.begin(), partner.ibans.end(), iban) == partner.ibans.end())
         partner.ibans.push_back(iban);
-    index->info[i].partner = it->second;
+    index->info[i].partner = partner_index;
+    index->info[i].currency = currency_key(item.amount.currency());
     index->info[i].signed_open = signed_amount(item);
-    index->amounts_[amount_key(item.amount.currency().str(), index->info[i].signed_open)]++;
+    index->amounts_.add(amount_key(item.amount.currency().str(), index->info[i].signed_open));
     index->add_document_keys(i, item.document_number, /*reference=*/false);
     if (item.reference) {
       if (auto rf = domain::parse_creditor_reference(*item.reference)) {
-        index->rf_[*rf].push_back(i);
+        rf_items.emplace_back(index->rf_keys_.insert(*rf).first, i);
       } else {
         index->add_document_keys(i, *item.reference, /*reference=*/true);
       }
     }
   }
-  radix_sort(index->postings_, 64, [](const DocPosting& p) { return p.key; });
-  index->postings_.erase(std::unique(index->postings_.begin(), index->postings_.end(),
-                                     [](const DocPosting& a, const DocPosting& b) {
-                                       return a.key == b.key && a.item == b.item;
-                                     }),
-                         index->postings_.end());
+  index->rf_.build(rf_items, index->rf_keys_.size());
+  index->sort_postings();
   index->index_partner_names();
   index->index_words(rules);
   return index;
 }
 
+void ItemIndex::sort_postings() {
+  // Buckets by the key's top bits, about one key per bucket: a lookup reads the bucket's start and
+  // the few postings in it, where a binary search over all of them missed the cache a dozen times.
+  bucket_bits_ = 1;
+  while (bucket_bits_ < 30 && (std::size_t{1} << bucket_bits_) < postings_.size()) ++bucket_bits_;
+  const int shift = 64 - bucket_bits_;
+  // Stable by bucket, then (insertion sort, buckets are tiny) stable by key within each bucket: the
+  // same order as a stable sort by key, so postings of one key stay in item order.
+  radix_sort(postings_, bucket_bits_, [shift](const DocPosting& p) { return p.key >> shift; });
+  buckets_.assign((std::size_t{1} << bucket_bits_) + 1, 0);
+  for (const auto& p : postings_) ++buckets_[(p.key >> shift) + 1];
+  for (std::size_t b = 1; b < buckets_.size(); ++b) buckets_[b] += buckets_[b - 1];
+  const auto by_key = [](const DocPosting& a, const DocPosting& b) { return a.key < b.key; };
+  for (std::size_t b = 0; b + 1 < buckets_.size(); ++b) {
+    const auto first = postings_.begin() + buckets_[b], last = postings_.begin() + buckets_[b + 1];
+    if (last - first > 16) {  // a key many items share
+      std::stable_sort(first, last, by_key);
+      continue;
+    }
+    for (auto it = first + (first == last ? 0 : 1); it < last; ++it)
+      for (auto j = it; j != first && j->key < (j - 1)->key; --j) std::iter_swap(j, j - 1);
+  }
+  // Drop repeats of (key, item): they are adjacent now. Then the bucket starts once more.
+  postings_.erase(std::unique(postings_.begin(), postings_.end(),
+                              [](const DocPosting& a, const DocPosting& b) {
+                                return a.key == b.key && a.item == b.item;
+                              }),
+                  postings_.end());
+  std::fill(buckets_.begin(), buckets_.end(), 0);
+  for (const auto& p : postings_) ++buckets_[(p.key >> shift) + 1];
+  for (std::size_t b = 1; b < buckets_.size(); ++b) buckets_[b] += buckets_[b - 1];
+}
+
 void ItemIndex::index_partner_names() {
   std::vector<std::uint32_t> grams;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> iban_pairs, name_pairs, customer_pairs;
   trigrams_.reserve(partners.size() * 24);
   name_trigrams_.reserve(partners.size() * 24);
   name_trigram_offsets_.reserve(partners.size() + 1);
   name_trigram_offsets_.push_back(0);
+  names_.reserve(partners.size());
+  iban_keys_.reserve(partners.size());
+  customer_keys_.reserve(partners.size() * 2);
   for (std::uint32_t p = 0; p < partners.size(); ++p) {
-    const Partner& partner = partners[p];
-    for (const auto& iban : partner.ibans) push_unique(by_iban_[iban], p);
+    Partner& partner = partners[p];
+    for (const auto& iban : partner.ibans) add_unique(iban_pairs, iban_keys_.insert(iban).first, p);
+    partner.name_id = names_.insert(partner.name).first;
     if (!partner.name.empty()) {
-      by_name_[partner.name].push_back(p);
+      name_pairs.emplace_back(partner.name_id, p);
       trigrams_into(partner.name, grams);
       for (auto t : grams) {
         trigrams_.emplace_back(t, p);
@@ -229,41 +278,74 @@ void ItemIndex::index_partner_names() {
     }
     name_trigram_offsets_.push_back(static_cast<std::uint32_t>(name_trigrams_.size()));
     const auto key = customer_number_key(partner.id);
-    if (!key.empty()) push_unique(by_customer_[key], p);
+    if (!key.empty()) add_unique(customer_pairs, customer_keys_.insert(key).first, p);
     const auto digits = customer_number_digits(partner.id);
-    if (!digits.empty() && digits != key) push_unique(by_customer_[digits], p);
+    if (!digits.empty() && digits != key) add_unique(customer_pairs, customer_keys_.insert(digits).first, p);
   }
+  by_iban_.build(iban_pairs, iban_keys_.size());
+  by_name_.build(name_pairs, names_.size());
+  by_customer_.build(customer_pairs, customer_keys_.size());
   radix_sort(trigrams_, 24,
              [](const std::pair<std::uint32_t, std::uint32_t>& t) { return std::uint64_t{t.first}; });
+  for (std::uint32_t k = 0; k < trigrams_.size(); ++k)
+    if (k == 0 || trigrams_[k].first != trigrams_[k - 1].first) {
+      trigram_values_.push_back(trigrams_[k].first);
+      trigram_starts_.push_back(k);
+    }
+  trigram_starts_.push_back(static_cast<std::uint32_t>(trigrams_.size()));
+  // Bit rows for the longest lists first, while all rows together take at most twice the room of
+  // the postings; a list of fewer than 1/1024 of the partners is searched instead.
+  trigram_row_words_ = (partners.size() + 63) / 64;
+  const std::size_t min_postings = std::max<std::size_t>(8, partners.size() / 1024);
+  const std::size_t max_rows = 2 * trigrams_.size() * sizeof(trigrams_[0]) / (8 * trigram_row_words_ + 1);
+  std::vector<std::uint32_t> by_length;
+  for (std::uint32_t k = 0; k < trigram_values_.size(); ++k)
+    if (trigram_starts_[k + 1] - trigram_starts_[k] >= min_postings) by_length.push_back(k);
+  std::sort(by_length.begin(), by_length.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const auto la = trigram_starts_[a + 1] - trigram_starts_[a], lb = trigram_starts_[b + 1] - trigram_starts_[b];
+    return la != lb ? la > lb : a < b;
+  });
+  if (by_length.size() > max_rows) by_length.resize(max_rows);
+  trigram_rows_.assign(trigram_values_.size(), kNoRow);
+  std::size_t rows = 0;
+  for (auto k : by_length) trigram_rows_[k] = static_cast<std::uint32_t>(rows++);
+  trigram_bits_.assign(rows * trigram_row_words_, 0);
+  for (std::size_t k = 0; k < trigram_values_.size(); ++k) {
+    if (trigram_rows_[k] == kNoRow) continue;
+    std::uint64_t* row = trigram_bits_.data() + trigram_rows_[k] * trigram_row_words_;
+    for (std::uint32_t i = trigram_starts_[k]; i < trigram_starts_[k + 1]; ++i)
+      row[trigrams_[i].second / 64] |= std::uint64_t{1} << (trigrams_[i].second % 64);
+  }
 }
 
 std::span<const DocPosting> ItemIndex::find_document(std::uint64_t key) const {
-  const auto lo = std::lower_bound(postings_.begin(), postings_.end(), DocPosting{key, 0, false});
-  auto hi = lo;
-  while (hi != postings_.end() && hi->key == key) ++hi;
+  if (postings_.empty()) return {};
+  const std::size_t b = key >> (64 - bucket_bits_);
+  const DocPosting* first = postings_.data() + buckets_[b];
+  const DocPosting* last = postings_.data() + buckets_[b + 1];
+  const auto [lo, hi] = std::equal_range(first, last, DocPosting{key, 0, false},
+                                         [](const DocPosting& x, const DocPosting& y) { return x.key < y.key; });
   return {lo, hi};
 }
 
 namespace {
-template <class Map>
-const std::vector<std::uint32_t>* find_in(const Map& map, const std::string& key) {
-  const auto it = map.find(key);
-  return it == map.end() ? nullptr : &it->second;
+std::span<const std::uint32_t> find_in(const StringIds& keys, const Groups& groups, std::string_view key) {
+  const auto id = keys.find(key);
+  return id == StringIds::kNone ? std::span<const std::uint32_t>() : groups.of(id);
 }
 }  // namespace
 
-const std::vector<std::uint32_t>* ItemIndex::find_creditor_reference(const std::string& rf) const {
-  return find_in(rf_, rf);
+std::span<const std::uint32_t> ItemIndex::find_creditor_reference(std::string_view rf) const {
+  return find_in(rf_keys_, rf_, rf);
 }
-const std::vector<std::uint32_t>* ItemIndex::find_partners_by_iban(const std::string& iban) const {
-  return find_in(by_iban_, iban);
+std::span<const std::uint32_t> ItemIndex::find_partners_by_iban(std::string_view iban) const {
+  return find_in(iban_keys_, by_iban_, iban);
 }
-const std::vector<std::uint32_t>* ItemIndex::find_partners_by_name(const std::string& name) const {
-  return find_in(by_name_, name);
+std::span<const std::uint32_t> ItemIndex::find_partners_by_name(std::string_view name) const {
+  return find_in(names_, by_name_, name);
 }
-const std::vector<std::uint32_t>* ItemIndex::find_partners_by_customer_number(
-    const std::string& number) const {
-  return find_in(by_customer_, number);
+std::span<const std::uint32_t> ItemIndex::find_partners_by_customer_number(std::string_view number) const {
+  return find_in(customer_keys_, by_customer_, number);
 }
 
 std::vector<std::pair<std::uint32_t, int>> ItemIndex::find_partners_fuzzy(const std::string& name,
@@ -271,34 +353,56 @@ std::vector<std::pair<std::uint32_t, int>> ItemIndex::find_partners_fuzzy(const 
                                                                           RunScratch& scratch) const {
   std::vector<std::pair<std::uint32_t, int>> out;
   using Posting = std::pair<std::uint32_t, std::uint32_t>;
+  struct List {
+    const Posting* first;
+    const Posting* last;
+    const std::uint64_t* bits;  ///< the trigram's partner bits, or nullptr
+    bool has(std::uint32_t partner) const {
+      if (bits != nullptr) return ((bits[partner / 64] >> (partner % 64)) & 1U) != 0;
+      return std::binary_search(first, last, Posting{first->first, partner});
+    }
+  };
   // Per-thread buffers: a run asks for thousands of names.
-  thread_local std::vector<std::pair<const Posting*, const Posting*>> lists;
+  thread_local std::vector<List> lists;
   thread_local std::vector<std::uint32_t> query, candidates;
   lists.clear();
   trigrams_into(name, query);
   for (auto t : query) {
-    const auto lo = std::lower_bound(trigrams_.begin(), trigrams_.end(), Posting{t, 0});
-    const auto hi = std::upper_bound(lo, trigrams_.end(), Posting{t, 0xFFFFFFFFu});
-    if (hi != lo) lists.emplace_back(&*lo, &*lo + (hi - lo));
+    const auto at = std::lower_bound(trigram_values_.begin(), trigram_values_.end(), t);
+    if (at == trigram_values_.end() || *at != t) continue;
+    const auto k = static_cast<std::size_t>(at - trigram_values_.begin());
+    const std::uint64_t* bits =
+        trigram_rows_[k] == kNoRow ? nullptr : trigram_bits_.data() + trigram_rows_[k] * trigram_row_words_;
+    lists.push_back({trigrams_.data() + trigram_starts_[k], trigrams_.data() + trigram_starts_[k + 1], bits});
   }
   if (lists.empty()) return out;
   // The rarest trigrams say most about a name and are cheap to walk; a typo only removes a few of
   // them (its own trigrams exist nowhere). Partners sharing most of them are compared in full.
-  std::sort(lists.begin(), lists.end(), [](const auto& a, const auto& b) {
-    return a.second - a.first != b.second - b.first ? a.second - a.first < b.second - b.first
-                                                    : a.first < b.first;
+  std::sort(lists.begin(), lists.end(), [](const List& a, const List& b) {
+    return a.last - a.first != b.last - b.first ? a.last - a.first < b.last - b.first : a.first < b.first;
   });
   if (lists.size() > kRareTrigrams) lists.resize(kRareTrigrams);
-  const int needed = std::clamp<int>(static_cast<int>(lists.size()) / 3, 1, 3);
+  const int m = static_cast<int>(lists.size());
+  const int needed = std::clamp<int>(m / 3, 1, 3);
   auto& shared = scratch.shared;
   auto& reached = scratch.reached;
   if (shared.size() != partners.size()) shared.assign(partners.size(), 0);
   reached.clear();
+  // shared[p]: how many of the rare trigrams partner p's name has. A partner is a candidate when it
+  // shares at least max(needed, most - kFuzzySlack), `most` being the best count of any partner.
+  // Lists are walked rarest first; a partner first met in list k is in none of the lists before it,
+  // so it shares 1 + (how many of the later lists hold it), and a partner not met in the first k
+  // lists shares at most m - k: once that is below the bar, no partner met later could be a
+  // candidate or raise `most`.
   int most = 0;
-  for (const auto& [first, last] : lists)
-    for (const Posting* p = first; p != last; ++p) {
-      const int n = ++shared[p->second];
-      if (n == 1) reached.push_back(p->second);
+  for (int k = 0; k < m && m - k >= std::max(needed, most - kFuzzySlack); ++k)
+    for (const Posting* p = lists[k].first; p != lists[k].last; ++p) {
+      const std::uint32_t partner = p->second;
+      if (shared[partner] != 0) continue;
+      int n = 1;
+      for (int j = k + 1; j < m; ++j) n += lists[j].has(partner) ? 1 : 0;
+      shared[partner] = static_cast<std::uint8_t>(n);
+      reached.push_back(partner);
       most = std::max(most, n);
     }
   // Partners that share enough rare trigrams are ranked by all the trigrams they share (Dice
@@ -351,9 +455,18 @@ std::vector<std::pair<std::uint32_t, int>> ItemIndex::find_partners_fuzzy(const 
   if (truncated && whole.find(' ') != std::string_view::npos) head = whole.substr(0, whole.rfind(' '));
   const bool use_head = truncated && head.size() >= kMinTruncatedHead;
   const std::string skeleton = name_skeleton(whole);
+  // Partners of the same name (common in a large book) are compared once.
+  std::vector<std::pair<std::uint32_t, int>> by_name;  // (name id, similarity)
   for (auto p : compared) {
+    const auto same = std::find_if(by_name.begin(), by_name.end(),
+                                   [&](const auto& x) { return x.first == partners[p].name_id; });
+    if (same != by_name.end()) {
+      if (same->second >= min_permille) out.emplace_back(p, same->second);
+      continue;
+    }
     const std::string& other = partners[p].name;
-    int sim = std::max(jaro_winkler_permille(name, other), jaro_winkler_permille(whole, other));
+    int sim = jaro_winkler_permille(name, other);
+    if (whole != std::string_view(name)) sim = std::max(sim, jaro_winkler_permille(whole, other));
     if (sim < min_permille && has_space)
       sim = std::max(sim, jaro_winkler_permille(sorted, partners[p].sorted_name));
     // Spelling variants (umlauts transcribed or not, a doubled letter) never count as an equal name.
@@ -363,6 +476,7 @@ std::vector<std::pair<std::uint32_t, int>> ItemIndex::find_partners_fuzzy(const 
       const int cut = jaro_winkler_permille(head, std::string_view(other).substr(0, head.size()));
       sim = std::max(sim, std::min(cut, kTruncatedCap));
     }
+    by_name.emplace_back(partners[p].name_id, sim);
     if (sim >= min_permille) out.emplace_back(p, sim);
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
@@ -373,8 +487,7 @@ std::vector<std::pair<std::uint32_t, int>> ItemIndex::find_partners_fuzzy(const 
 }
 
 int ItemIndex::count_amount(std::string_view currency, std::int64_t signed_open) const {
-  const auto it = amounts_.find(amount_key(currency, signed_open));
-  return it == amounts_.end() ? 0 : it->second;
+  return amounts_.count(amount_key(currency, signed_open));
 }
 
 }  // namespace bankrec::reconcile

@@ -4,21 +4,29 @@
 #include <memory>
 #include <span>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "bankrec/base/result.h"
 #include "bankrec/domain/open_item.h"
 #include "bankrec/reconcile/document_number.h"
 #include "bankrec/reconcile/rules.h"
+#include "flat_table.h"
 #include "rule_match.h"
 
 namespace bankrec::reconcile {
 
 /// What the engine knows about one item beyond the OpenItem itself.
+/// A currency as one word (code and exponent), compared without touching the item.
+inline std::uint32_t currency_key(const domain::Currency& c) {
+  return static_cast<std::uint32_t>(static_cast<unsigned char>(c.code[0])) |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(c.code[1])) << 8 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(c.code[2])) << 16 |
+         static_cast<std::uint32_t>(c.exponent) << 24;
+}
+
 struct ItemInfo {
   std::uint32_t partner = 0;
+  std::uint32_t currency = 0;    ///< currency_key() of the item's amount
   std::int64_t signed_open = 0;  ///< + for invoice/expected (money in), - for bill/credit_note
   std::string prefix;            ///< series prefix of the document number ("RE")
 };
@@ -31,6 +39,7 @@ struct Partner {
   std::string skeleton;      ///< name_skeleton(name), for transliterated and misspelt names
   std::vector<std::uint32_t> items;
   std::vector<std::string> ibans;
+  std::uint32_t name_id = 0;  ///< partners with the same `name` share it
 };
 
 /// One document key of one item; `reference` when the key comes from the item's payment reference.
@@ -57,8 +66,10 @@ struct RunScratch {
   static constexpr std::size_t kMaxCached = 1 << 16;  ///< entries per cache; cleared when full
   std::vector<std::uint8_t> shared;     ///< per partner: rare trigrams shared with the query
   std::vector<std::uint32_t> reached;   ///< partners whose count was touched
-  std::unordered_map<std::string, std::string> normalized_names;  ///< raw counterparty name -> normalised
-  std::unordered_map<std::string, std::vector<std::pair<std::uint32_t, int>>> fuzzy_found;  ///< "t|" / "f|" + name
+  StringIds raw_names;                  ///< raw counterparty names seen ...
+  std::vector<std::string> normalized_names;  ///< ... and their normalised form, by id
+  StringIds fuzzy_keys;                 ///< "t|" / "f|" + normalised name ...
+  std::vector<std::vector<std::pair<std::uint32_t, int>>> fuzzy_found;  ///< ... and the similar partners, by id
 };
 
 /// Read-only lookup structures over the open items: document keys, RF references, partners by
@@ -68,16 +79,17 @@ class ItemIndex {
   static Result<std::unique_ptr<ItemIndex>> build(std::vector<domain::OpenItem> items, const RuleSet& rules);
 
   std::span<const DocPosting> find_document(std::uint64_t key) const;
-  bool is_known_prefix(std::string_view prefix) const { return prefixes_.contains(std::string(prefix)); }
+  bool is_known_prefix(std::string_view prefix) const { return prefixes_.find(prefix) != StringIds::kNone; }
   /// nullptr for an ordinary word.
-  const WordClass* classify(const std::string& upper_word) const {
-    const auto it = words_.find(upper_word);
-    return it == words_.end() ? nullptr : &it->second;
+  const WordClass* classify(std::string_view upper_word) const {
+    const auto id = word_ids_.find(upper_word);
+    return id == StringIds::kNone ? nullptr : &words_[id];
   }
-  const std::vector<std::uint32_t>* find_creditor_reference(const std::string& rf) const;
-  const std::vector<std::uint32_t>* find_partners_by_iban(const std::string& iban) const;
-  const std::vector<std::uint32_t>* find_partners_by_name(const std::string& name) const;
-  const std::vector<std::uint32_t>* find_partners_by_customer_number(const std::string& number) const;
+  /// Empty when nothing is known under the key.
+  std::span<const std::uint32_t> find_creditor_reference(std::string_view rf) const;
+  std::span<const std::uint32_t> find_partners_by_iban(std::string_view iban) const;
+  std::span<const std::uint32_t> find_partners_by_name(std::string_view name) const;
+  std::span<const std::uint32_t> find_partners_by_customer_number(std::string_view number) const;
   /// Up to 12 partners whose normalised name is at least `min_permille` similar (Jaro-Winkler), best first.
   /// `truncated`: the bank may have cut the name off at its field length, so a partner name that
   /// starts like it also counts (compared over the query's length).
@@ -93,21 +105,38 @@ class ItemIndex {
 
  private:
   void add_document_keys(std::uint32_t item, std::string_view number, bool reference);
+  void sort_postings();
   void index_partner_names();
   void index_words(const RuleSet& rules);
+  WordClass& word(std::string_view w);
 
-  std::vector<DocPosting> postings_;
-  std::unordered_set<std::string> prefixes_;
-  std::unordered_map<std::string, std::vector<std::uint32_t>> rf_;
-  std::unordered_map<std::string, std::vector<std::uint32_t>> by_iban_;
-  std::unordered_map<std::string, std::vector<std::uint32_t>> by_name_;
-  std::unordered_map<std::string, std::vector<std::uint32_t>> by_customer_;
+  std::vector<DocPosting> postings_;  ///< sorted by key, items in order within a key
+  int bucket_bits_ = 1;               ///< postings with the same top bits of the key form a bucket ...
+  std::vector<std::uint32_t> buckets_;  ///< ... starting at buckets_[top bits]
+  StringIds prefixes_;
+  StringIds rf_keys_;
+  Groups rf_;
+  StringIds iban_keys_;
+  Groups by_iban_;
+  StringIds names_;  ///< distinct normalised partner names: Partner::name_id
+  Groups by_name_;
+  StringIds customer_keys_;
+  Groups by_customer_;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> trigrams_;  ///< (trigram, partner), sorted
+  std::vector<std::uint32_t> trigram_values_;  ///< distinct trigrams, sorted; trigram_values_[k]'s ...
+  std::vector<std::uint32_t> trigram_starts_;  ///< ... postings are trigrams_[starts[k], starts[k + 1])
+  /// Common trigrams also as a bit per partner (row trigram_rows_[k] of trigram_bits_, or kNoRow): a
+  /// membership test without a search. Only where the bits take no more room than the postings.
+  static constexpr std::uint32_t kNoRow = 0xFFFFFFFFu;
+  std::vector<std::uint32_t> trigram_rows_;
+  std::vector<std::uint64_t> trigram_bits_;
+  std::size_t trigram_row_words_ = 0;
   std::vector<std::uint32_t> name_trigrams_;         ///< each partner's sorted trigrams, one after the other
   std::vector<std::uint32_t> name_trigram_offsets_;  ///< partner p: [offsets[p], offsets[p + 1])
   std::string last_prefix_;
-  std::unordered_map<std::string, WordClass> words_;
-  std::unordered_map<std::uint64_t, int> amounts_;
+  StringIds word_ids_;
+  std::vector<WordClass> words_;
+  KeyCounts amounts_;
 };
 
 /// Signed open amount of an item: money in (invoice, expected) positive, money out (bill, credit note) negative.

@@ -88,7 +88,7 @@ int judge_shortfall(Scored& s, const ItemIndex& index, const RuleSet& rules, con
 int judge_amount(Scored& s, const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx,
                  std::span<const std::int64_t> remaining) {
   for (auto i : s.items)
-    if (index.items[i].amount.currency() != ctx.entry->amount.currency()) {
+    if (index.info[i].currency != currency_key(ctx.entry->amount.currency())) {
       s.auto_ok = false;
       s.notes.push({Why::currency_differs, i});
       return -kSettledPenalty;

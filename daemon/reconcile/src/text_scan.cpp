@@ -92,9 +92,9 @@ class Scanner {
     } else {
       return 0;
     }
-    const auto* partners = index_.find_partners_by_customer_number(key);
-    if (partners == nullptr) return 0;
-    for (auto p : *partners)
+    const auto partners = index_.find_partners_by_customer_number(key);
+    if (partners.empty()) return 0;
+    for (auto p : partners)
       if (std::find(out_.customer_partners.begin(), out_.customer_partners.end(), p) == out_.customer_partners.end())
         out_.customer_partners.push_back(p);
     out_.customer_token = key;
@@ -284,10 +284,10 @@ void scan_creditor_references(const ItemIndex& index, std::string_view text, con
     has_rf = (text[i] == 'R' || text[i] == 'r') && (text[i + 1] == 'F' || text[i + 1] == 'f');
   if (!has_rf) return;
   for (const auto& rf : domain::find_creditor_references(text)) {
-    const auto* items = index.find_creditor_reference(rf);
-    if (items == nullptr) continue;
+    const auto items = index.find_creditor_reference(rf);
+    if (items.empty()) continue;
     Mention m{{}, rf, field};
-    for (auto item : *items) m.hits.push_back({item, kCreditorReference, 0, "creditor reference"});
+    for (auto item : items) m.hits.push_back({item, kCreditorReference, 0, "creditor reference"});
     out.mentions.push_back(std::move(m));
   }
 }
