@@ -18,7 +18,7 @@ TEST(ProfileLoad, every_shipped_profile_loads) {
     EXPECT_TRUE(s.path.ends_with(s.name + ".yaml")) << s.path << " should be named after the profile";
   }
   for (const char* expected : {"sparkasse-camt-v2", "sparkasse-mt940", "ing", "dkb", "commerzbank",
-                               "volksbank-raiffeisen", "paypal-de", "paypal-en", "targobank", "generic"})
+                               "volksbank-raiffeisen", "paypal-de", "paypal-en", "targobank", "generic", "raiffeisen-ro"})
     EXPECT_THAT(names, ::testing::Contains(std::string(expected)));
 }
 

@@ -125,7 +125,7 @@ class Mapper {
     locate_ = &locate;
     warnings_ = warnings;
     next_warning_ = 0;
-    for (std::size_t r = first; r < chunk.rows.size(); ++r) {
+    for (std::size_t r = first; r < chunk.rows.size() && !ended_; ++r) {
       auto mapped = map_row(r);
       if (mapped) continue;
       if (!options_.lenient) return Unexpected{std::move(mapped).error()};
@@ -280,6 +280,11 @@ class Mapper {
     row_warnings_.clear();
     if (std::all_of(cells.begin(), cells.end(), [](const std::string& c) { return text::trim(c).empty(); }))
       return ok();
+    if (p_.end_at && ends_data(cells)) {
+      ended_ = true;  // this row and every later one (of later chunks too) are no transactions
+      return ok();
+    }
+    if (p_.skip_text_rows && is_text_row(cells)) return ok();
     domain::Entry e;
     if (const int sc = first_cell(Field::status); sc >= 0) {
       const std::string status = status_key(cell_at(cells, sc));
@@ -317,6 +322,29 @@ class Mapper {
     // The first statement streams; statements of further accounts wait for the end of the file.
     if (&g == &groups_.front() && g.pending.size() >= kEntryBatch) BANKREC_TRY(flush(g, /*all=*/false));
     return ok();
+  }
+
+  /// rows.end_at: the row's first non-empty cell matches the pattern.
+  bool ends_data(const std::vector<std::string>& cells) const {
+    for (const auto& c : cells) {
+      const std::string_view v = text::trim(c);
+      if (v.empty()) continue;
+      return std::regex_search(v.begin(), v.end(), *p_.end_at);
+    }
+    return false;
+  }
+
+  /// rows.skip_text_rows: no amount (amount, or debit and credit, all empty) and no date in the
+  /// date columns (empty or not a date): a note or disclaimer line, not a transaction. A row with
+  /// one of the two but not the other is still mapped, and fails with a precise error.
+  bool is_text_row(const std::vector<std::string>& cells) const {
+    for (const Field f : {Field::amount, Field::debit, Field::credit})
+      if (first_cell(f) >= 0 && !one(cells, f).empty()) return false;
+    for (const Field f : {Field::booking_date, Field::value_date}) {
+      const std::string_view v = first_cell(f) >= 0 ? one(cells, f) : std::string_view();
+      if (!v.empty() && domain::parse_date(date_part(v), date_order_).has_value()) return false;
+    }
+    return true;
   }
 
   /// Running figures of a statement: period, booked sum, first and last stated balance.
@@ -504,6 +532,7 @@ class Mapper {
       if (auto iban = iban_shape(v->text)) preamble_account_.iban = *iban;
       else preamble_account_.number = v->text;
     }
+    if (auto v = preamble_cell(p_.account_bic, end)) preamble_account_.bic = v->text;
     if (auto v = preamble_cell(p_.account_name, end)) preamble_account_.name = v->text;
     if (auto v = preamble_cell(p_.account_owner, end)) preamble_account_.owner = v->text;
     if (auto v = preamble_cell(p_.period, end)) {
@@ -522,6 +551,7 @@ class Mapper {
   };
   std::optional<Found> preamble_cell(const PreambleValue& v, std::size_t end) const {
     if (!v.set()) return std::nullopt;
+    if (!v.under.empty()) return cell_under(v.under, end);
     for (std::size_t r = 0; r < end && r < table_->rows.size(); ++r) {
       const auto& row = table_->rows[r];
       if (v.line != 0 && r + 1 != v.line) continue;
@@ -533,6 +563,27 @@ class Mapper {
       const std::string_view cell = cell_at(row, static_cast<int>(v.cell) - 1);
       if (cell.empty()) return std::nullopt;
       return Found{text::collapse_spaces(cell), r, static_cast<int>(v.cell) - 1};
+    }
+    return std::nullopt;
+  }
+
+  /// `under: CAPTION`: the first cell before `end` that reads CAPTION, and the value in the same
+  /// column of the next non-blank row (captions over values: "Sold initial | Sold final").
+  std::optional<Found> cell_under(const std::string& caption, std::size_t end) const {
+    const std::size_t last = std::min(end, table_->rows.size());
+    for (std::size_t r = 0; r < last; ++r) {
+      const auto& row = table_->rows[r];
+      for (std::size_t c = 0; c < row.size(); ++c) {
+        if (row[c].size() > 200 || header_key(row[c]) != caption) continue;
+        std::size_t below = r + 1;
+        while (below < last && std::all_of(table_->rows[below].begin(), table_->rows[below].end(),
+                                           [](const std::string& s) { return text::trim(s).empty(); }))
+          ++below;
+        if (below == last) return std::nullopt;
+        const std::string_view value = cell_at(table_->rows[below], static_cast<int>(c));
+        if (value.empty()) return std::nullopt;
+        return Found{text::collapse_spaces(value), below, static_cast<int>(c)};
+      }
     }
     return std::nullopt;
   }
@@ -609,6 +660,7 @@ class Mapper {
   std::unordered_map<std::string, std::string> status_cache_;
   std::vector<std::string> row_warnings_;
   std::size_t next_warning_ = 0;
+  bool ended_ = false;  ///< rows.end_at matched: the data rows are over
 };
 
 TableMapper::TableMapper(const ProfileFit& fit, const ParseOptions& options, StatementSink& sink)

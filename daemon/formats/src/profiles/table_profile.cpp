@@ -121,15 +121,24 @@ Result<std::vector<std::string>> normalised_list(const Yaml& y, const YAML::Node
 
 Result<PreambleValue> parse_preamble_value(const Yaml& y, const YAML::Node& node, const std::string& key) {
   PreambleValue v;
-  if (!node.IsMap()) return y.error(node, key, "expected {label: TEXT | line: N, cell: N}");
-  BANKREC_TRY(y.only_keys(node, key, {"label", "line", "cell", "currency_cell"}));
+  if (!node.IsMap()) return y.error(node, key, "expected {label: TEXT | line: N, cell: N} or {under: TEXT}");
+  BANKREC_TRY(y.only_keys(node, key, {"label", "line", "cell", "currency_cell", "under"}));
   if (node["label"]) {
     v.label_text = BANKREC_TRY(y.string(node["label"], key + ".label"));
     v.label = header_key(v.label_text);
     if (v.label.empty()) return y.error(node["label"], key + ".label", "a label needs letters or digits");
   }
   if (node["line"]) v.line = BANKREC_TRY(y.uint(node["line"], key + ".line", 1, 100));
-  if (v.label.empty() == (v.line == 0)) return y.error(node, key, "give exactly one of 'label' and 'line'");
+  if (node["under"]) {
+    v.under_text = BANKREC_TRY(y.string(node["under"], key + ".under"));
+    v.under = header_key(v.under_text);
+    if (v.under.empty()) return y.error(node["under"], key + ".under", "a caption needs letters or digits");
+    for (const char* other : {"cell", "currency_cell"})
+      if (node[other])
+        return y.error(node[other], key + "." + other, "does not go with 'under' (the value is the cell below the caption)");
+  }
+  if ((v.label.empty() ? 0 : 1) + (v.line == 0 ? 0 : 1) + (v.under.empty() ? 0 : 1) != 1)
+    return y.error(node, key, "give exactly one of 'label', 'line' and 'under'");
   if (node["cell"]) v.cell = BANKREC_TRY(y.uint(node["cell"], key + ".cell", 1, 100));
   if (node["currency_cell"]) v.currency_cell = BANKREC_TRY(y.uint(node["currency_cell"], key + ".currency_cell", 1, 100));
   return v;
@@ -249,14 +258,25 @@ Result<void> parse_formats(const Yaml& y, const YAML::Node& root, TableProfile& 
 }
 
 Result<void> parse_preamble(const Yaml& y, const YAML::Node& pre, TableProfile& p) {
-  BANKREC_TRY(y.only_keys(pre, "preamble",
-                          {"account_iban", "account_name", "account_owner", "period", "opening_balance", "closing_balance"}));
+  BANKREC_TRY(y.only_keys(pre, "preamble", {"account_iban", "account_bic", "account_name", "account_owner", "period",
+                                            "opening_balance", "closing_balance"}));
   const std::pair<const char*, PreambleValue*> keys[] = {
-      {"account_iban", &p.account_iban},   {"account_name", &p.account_name},
+      {"account_iban", &p.account_iban},   {"account_bic", &p.account_bic},   {"account_name", &p.account_name},
       {"account_owner", &p.account_owner}, {"period", &p.period},
       {"opening_balance", &p.opening_balance}, {"closing_balance", &p.closing_balance}};
   for (const auto& [key, target] : keys)
     if (pre[key]) *target = BANKREC_TRY(parse_preamble_value(y, pre[key], std::string("preamble.") + key));
+  return ok();
+}
+
+Result<void> parse_rows(const Yaml& y, const YAML::Node& rows, TableProfile& p) {
+  BANKREC_TRY(y.only_keys(rows, "rows", {"end_at", "skip_text_rows"}));
+  if (rows["end_at"]) {
+    p.end_at_text = BANKREC_TRY(y.string(rows["end_at"], "rows.end_at"));
+    if (p.end_at_text.empty()) return y.error(rows["end_at"], "rows.end_at", "an empty pattern would end the data at once");
+    p.end_at = BANKREC_TRY(y.regex(rows["end_at"], "rows.end_at"));
+  }
+  if (rows["skip_text_rows"]) p.skip_text_rows = BANKREC_TRY(y.boolean(rows["skip_text_rows"], "rows.skip_text_rows"));
   return ok();
 }
 
@@ -294,7 +314,7 @@ std::string header_key(std::string_view name) { return text::normalize_for_match
 Result<TableProfile> parse_table_profile(const YAML::Node& root, const std::string& path) {
   const Yaml y(path, root);
   BANKREC_TRY(y.only_keys(root, "", {"name", "description", "kind", "match", "csv", "columns", "dates", "amounts",
-                                     "sign", "status", "sepa_keywords", "preamble", "extract"}));
+                                     "sign", "status", "sepa_keywords", "preamble", "extract", "rows"}));
   TableProfile p;
   p.path = path;
   p.name = BANKREC_TRY(y.profile_name(root));
@@ -306,6 +326,7 @@ Result<TableProfile> parse_table_profile(const YAML::Node& root, const std::stri
   BANKREC_TRY(parse_formats(y, root, p));
   if (root["preamble"]) BANKREC_TRY(parse_preamble(y, root["preamble"], p));
   if (root["extract"]) BANKREC_TRY(parse_extract(y, root["extract"], p));
+  if (root["rows"]) BANKREC_TRY(parse_rows(y, root["rows"], p));
   return p;
 }
 

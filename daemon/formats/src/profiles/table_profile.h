@@ -74,14 +74,17 @@ inline constexpr std::size_t kFieldCount = static_cast<std::size_t>(Field::count
 const char* field_name(Field field);
 
 /// A value found in the preamble lines before the header: by label (first cell starts with it)
-/// or by line number, then the cell holding the value.
+/// or by line number, then the cell holding the value; or under a caption (a small table of
+/// captions over values, as Raiffeisen Romania writes its balances).
 struct PreambleValue {
-  std::string label;           ///< normalised; empty when `line` is used
+  std::string label;           ///< normalised; empty when `line` or `under` is used
   std::string label_text;      ///< as written, for messages
   std::uint32_t line = 0;      ///< 1-based row of the table; 0 = by label
   std::uint32_t cell = 2;      ///< 1-based cell holding the value
   std::uint32_t currency_cell = 0;  ///< 1-based cell holding the balance currency; 0 = none
-  bool set() const { return !label.empty() || line != 0; }
+  std::string under;           ///< normalised caption: the value is below the cell that equals it
+  std::string under_text;
+  bool set() const { return !label.empty() || line != 0 || !under.empty(); }
 };
 
 /// A regular expression that lifts a value out of a text field (Commerzbank writes references
@@ -131,8 +134,13 @@ struct TableProfile {
   std::vector<std::string> skip_values;     ///< ... meaning the row is no transaction at all
   bool sepa_keywords = false;               ///< split EREF+/MREF+/CRED+/SVWZ+ out of the purpose
 
+  // rows: where the data rows end (footers: totals, disclaimers).
+  std::optional<std::regex> end_at;  ///< the data ends before the first row whose first non-empty cell matches
+  std::string end_at_text;
+  bool skip_text_rows = false;       ///< a row with neither a date nor an amount is skipped, not an error
+
   // preamble:
-  PreambleValue account_iban, account_name, account_owner, period, opening_balance, closing_balance;
+  PreambleValue account_iban, account_bic, account_name, account_owner, period, opening_balance, closing_balance;
 
   std::vector<Extraction> extractions;
 
