@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "auth_test_support.h"
 #include "store_test_util.h"
 
 namespace bankrec::http {
@@ -12,6 +13,8 @@ namespace {
 using ::testing::HasSubstr;
 using store::testing_util::TestStore;
 namespace json = boost::json;
+using auth_test_support::error_code;
+using auth_test_support::header;
 
 constexpr const char* kPassword = "Kaffeetasse+Regenschirm";
 
@@ -47,18 +50,6 @@ class AuthTest : public ::testing::Test {
     return router_.dispatch(std::move(r));
   }
 
-  static std::string header(const Response& r, std::string_view name) {
-    for (const auto& [k, v] : r.headers)
-      if (k == name) return v;
-    return {};
-  }
-  static std::string error_code(const Response& r) {
-    boost::system::error_code ec;
-    auto v = json::parse(r.body, ec);
-    if (ec || !v.is_object() || !v.as_object().contains("error")) return {};
-    return std::string(v.at("error").at("code").as_string());
-  }
-
   std::string login_body(const std::string& name, const std::string& password, const std::string& totp = {}) {
     json::object o{{"name", name}, {"password", password}};
     if (!totp.empty()) o["totp"] = totp;
@@ -78,9 +69,7 @@ class AuthTest : public ::testing::Test {
     return s;
   }
 
-  std::int64_t step_now() const {
-    return auth::totp_step(std::chrono::duration_cast<std::chrono::seconds>(t_.clock.now().time_since_epoch()).count());
-  }
+  std::int64_t step_now() const { return auth_test_support::step_now(t_.clock); }
   /// A code for a step not used yet: the fake clock moves on by one step first.
   std::string next_code(const std::string& secret) {
     t_.clock.advance(std::chrono::seconds(30));
@@ -89,14 +78,7 @@ class AuthTest : public ::testing::Test {
 
   /// Creates a user; with `enrol`, enrols TOTP and returns the raw secret.
   std::string add_user(const std::string& name, Role role, bool enrol) {
-    const auto user = service_->create_user(name, role, kPassword, "test");
-    EXPECT_OK(user);
-    if (!user || !enrol) return {};
-    const auto e = service_->begin_totp(user->id, "test");
-    EXPECT_OK(e);
-    const std::string secret = *auth::base32_decode(e->secret_base32);
-    EXPECT_OK(service_->confirm_totp(user->id, auth::totp_code(secret, step_now()), "test"));
-    return secret;
+    return auth_test_support::create_user(*service_, t_.clock, name, role, kPassword, enrol);
   }
 
   std::vector<std::string> audit_actions() {
@@ -328,39 +310,13 @@ TEST_F(AuthTest, user_changes_need_a_fresh_step_up_code) {
   EXPECT_EQ(demote.status, 409) << demote.body;
 }
 
-/// The least role each auth/users route admits; "any" routes admit every signed-in role.
-struct Expected {
-  const char* method;
-  const char* pattern;
-  std::optional<Role> least;  // nullopt: any signed-in user
-  bool anyone = false;
-};
-const Expected kExpected[] = {
-    {"POST", "/api/v1/auth/login", std::nullopt, true},
-    {"POST", "/api/v1/auth/logout", std::nullopt},
-    {"POST", "/api/v1/auth/logout-all", std::nullopt},
-    {"GET", "/api/v1/auth/me", std::nullopt},
-    {"POST", "/api/v1/auth/totp/enrol", std::nullopt},
-    {"POST", "/api/v1/auth/totp/confirm", std::nullopt},
-    {"POST", "/api/v1/auth/step-up", std::nullopt},
-    {"GET", "/api/v1/users", Role::admin},
-    {"GET", "/api/v1/users/{id}", Role::admin},
-    {"POST", "/api/v1/users", Role::admin},
-    {"PATCH", "/api/v1/users/{id}", Role::admin},
-};
-
 TEST_F(AuthTest, every_route_admits_exactly_the_roles_it_should) {
-  // Every registered route has a row above: a new route without one fails here.
-  for (const auto& route : router_.routes()) {
-    const bool listed = std::any_of(std::begin(kExpected), std::end(kExpected), [&](const Expected& e) {
-      return route.method == e.method && route.pattern == e.pattern;
-    });
-    EXPECT_TRUE(listed) << route.method << " " << route.pattern << " has no expected roles";
-  }
+  const auto expected = auth_test_support::auth_route_roles();
+  auth_test_support::expect_every_route_listed(router_, expected);
   std::map<Role, std::string> secrets;
   for (Role role : {Role::viewer, Role::accountant, Role::approver, Role::admin})
     secrets[role] = add_user(std::string(store::role_name(role)) + "-user", role, role_requires_totp(role));
-  for (const Expected& e : kExpected) {
+  for (const auto& e : expected) {
     if (e.anyone) continue;
     std::string path = e.pattern;
     if (auto p = path.find("{id}"); p != std::string::npos) path.replace(p, 4, "1");
@@ -370,16 +326,7 @@ TEST_F(AuthTest, every_route_admits_exactly_the_roles_it_should) {
       auto s = login(name, secrets[role].empty() ? std::string() : next_code(secrets[role]));
       ASSERT_TRUE(s);
       const Response r = call(e.method, path, e.method == std::string("GET") ? "" : "{}", &*s);
-      const bool allowed = !e.least || role >= *e.least;
-      const std::string what = std::string(e.method) + " " + path + " as " + store::role_name(role) + ": " +
-                               std::to_string(r.status) + " " + r.body;
-      if (allowed) {
-        EXPECT_NE(error_code(r), "forbidden") << what;
-        EXPECT_NE(r.status, 401) << what;
-      } else {
-        EXPECT_EQ(r.status, 403) << what;
-        EXPECT_EQ(error_code(r), "forbidden") << what;
-      }
+      auth_test_support::expect_role_decision(e, role, path, r);
     }
     // Without a session: 401 everywhere.
     EXPECT_EQ(call(e.method, path, "{}").status, 401) << e.method << " " << path;

@@ -5,13 +5,11 @@
 #include <signal.h>
 
 #include <boost/json.hpp>
-#include <chrono>
-#include <curl/curl.h>
 #include <fstream>
+#include <map>
 #include <sstream>
-#include <thread>
 
-#include "bankrec/testing/testing.h"
+#include "sandbox_harness.h"
 
 namespace bankrec {
 namespace {
@@ -22,127 +20,41 @@ using ::testing::HasSubstr;
 
 constexpr const char* kBridgeSecret = "sandbox-bridge-secret";
 
-template <class Pred>
-bool soon(Pred pred, int seconds = 30) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return pred();
-}
+using sandbox_test::fetch;
+using sandbox_test::soon;
+using Reply = sandbox_test::Fetched;
 
-struct Reply {
-  long status = 0;
-  std::string body, location;
-};
-
-std::size_t collect(char* data, std::size_t size, std::size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
-/// One request, redirects not followed (the test is the browser and follows them itself).
-Reply fetch(const std::string& method, const std::string& url, const std::string& ca, const std::string& body = {}) {
-  Reply r;
-  CURL* c = curl_easy_init();
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
-  if (!ca.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, ca.c_str());
-  curl_slist* headers = nullptr;
-  if (!body.empty()) {
-    headers = curl_slist_append(headers, "Content-Type: application/json");
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
-  }
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-  if (curl_easy_perform(c) == CURLE_OK) {
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-    char* loc = nullptr;
-    curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &loc);
-    if (loc) r.location = loc;
-  }
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(c);
-  return r;
-}
-
-/// bankrec-sandbox with extra flags, its data `days` deep.
-class ScaSandbox {
+/// bankrec-sandbox with extra flags, its data 20 days deep.
+class ScaSandbox : public sandbox_test::Sandbox {
  public:
-  ScaSandbox(const fs::path& root, std::vector<std::string> flags) {
-    std::vector<std::string> argv{BANKREC_SANDBOX, "--listen", "127.0.0.1:0", "--data-dir", (root / "sandbox").string(),
-                                  "--seed", "13", "--days", "20"};
-    argv.insert(argv.end(), flags.begin(), flags.end());
-    process_ = std::make_unique<testing::Process>(argv, root, "sandbox");
-    EXPECT_TRUE(soon([&] {
-      std::ifstream in(root / "sandbox.out");
-      bool ready = false;
-      for (std::string line; std::getline(in, line);) {
-        if (line == "ready") ready = true;
-        if (line.starts_with("url=")) url = line.substr(4);
-        if (line.starts_with("cert=")) cert = line.substr(5);
-      }
-      return ready;
-    })) << process_->stderr_text();
-  }
-  json::value get(const std::string& path) const {
-    boost::system::error_code ec;
-    return json::parse(fetch("GET", url + path, cert).body, ec);
-  }
-  void post(const std::string& path, const std::string& body) const {
-    ASSERT_EQ(fetch("POST", url + path, cert, body).status, 200) << path << " " << body;
+  ScaSandbox(const fs::path& root, const std::vector<std::string>& flags)
+      : sandbox_test::Sandbox(root, /*seed=*/13, /*days=*/20, flags) {}
+  void post_ok(const std::string& path, const std::string& body) const {
+    ASSERT_EQ(post(path, body).status, 200) << path << " " << body;
   }
   /// Booked plus pending lines of an account (by IBAN or resource id), as the bank holds them.
   std::int64_t lines(const std::string& account) const {
-    const json::value v = get("/_sandbox/ledger?account=" + account);
+    const json::value v = get_json("/_sandbox/ledger?account=" + account);
     return static_cast<std::int64_t>(v.at("booked").as_array().size() + v.at("pending").as_array().size());
   }
   /// IBAN of the sandbox's first account of `bank` with cash account type `type`.
   std::string iban(const std::string& bank, const std::string& type = "CACC") const {
-    const json::value state = get("/_sandbox/state");  // kept alive for the loop
+    const json::value state = get_json("/_sandbox/state");  // kept alive for the loop
     for (const auto& a : state.at("accounts").as_array())
       if (a.at("bank").as_string() == bank && a.at("type").as_string() == type && a.at("iban").is_string())
         return std::string(a.at("iban").as_string());
     return {};
   }
-  std::string url, cert;
-
- private:
-  std::unique_ptr<testing::Process> process_;
 };
 
 /// A data dir whose bankrec.yaml the test writes, and the CLI on it.
-class Site {
+class Site : public sandbox_test::Site {
  public:
-  fs::path root() const { return dir_.path(); }
-  fs::path config() const { return dir_.path() / "bankrec.yaml"; }
-  fs::path data() const { return dir_.path() / "data"; }
-
   void write_config(const std::string& connectors) {
     testing::write_file(config(), "data_dir: " + data().string() +
                                       "\nretry:\n  base_seconds: 1\n  cap_seconds: 2\n  max_attempts: 3\n"
                                       "health:\n  schedule: every 1m\n"
                                       "connectors:" + (connectors.empty() ? std::string(" []\n") : "\n" + connectors));
-  }
-  testing::CommandResult cli(std::vector<std::string> args) {
-    args.insert(args.begin(), {BANKREC_CLI, "--data-dir", data().string(), "--config", config().string()});
-    auto r = testing::run_command(args);
-    captured_ += r.out + r.err;
-    return r;
-  }
-  testing::CommandResult secret(const std::string& name, const std::string& kind, const std::string& value) {
-    const fs::path file = dir_.path() / "secret.in";
-    testing::write_file(file, value + "\n");
-    auto r = testing::run_command({"/bin/sh", "-c",
-                                   std::string("exec '") + BANKREC_CLI + "' --data-dir '" + data().string() + "' --config '" +
-                                       config().string() + "' connector secret " + name + " " + kind + " < '" +
-                                       file.string() + "'"});
-    fs::remove(file);
-    captured_ += r.out + r.err;
-    return r;
   }
   /// `bankrec connector consent NAME` in the background; returns its output file.
   std::unique_ptr<testing::Process> start_consent(const std::string& name, std::vector<std::string> extra = {}) {
@@ -176,18 +88,8 @@ class Site {
     }
     return m;
   }
-  std::string everything() const {
-    std::string all = captured_;
-    for (const auto& e : fs::directory_iterator(dir_.path()))
-      if (e.is_regular_file() && (e.path().extension() == ".out" || e.path().extension() == ".err"))
-        all += testing::read_file(e.path());
-    return all;
-  }
-  void capture(const std::string& text) { captured_ += text; }
 
  private:
-  testing::TempDir dir_;
-  std::string captured_;
   int consents_ = 0;
 };
 
@@ -226,7 +128,7 @@ TEST(ConnectorsSca, bridge_v2_user_by_e_mail_connect_then_sync_imports_the_ledge
   const auto fetched = Site::new_per_account(sync.out);
   ASSERT_TRUE(fetched.contains(iban)) << sync.out;
   EXPECT_EQ(fetched.at(iban), bank.lines(iban));
-  const json::value state = bank.get("/_sandbox/state");
+  const json::value state = bank.get_json("/_sandbox/state");
   EXPECT_GT(state.at("requests").at("/v2/authenticate").as_int64(), 0);
   EXPECT_EQ(state.at("requests").as_object().if_contains("/v3/aggregation/authorization/token"), nullptr);
   auto again = site.cli({"connector", "sync", "legacy"});
@@ -261,7 +163,7 @@ TEST(ConnectorsSca, xs2a_redirect_consent_at_the_banks_page_then_sync) {
 TEST(ConnectorsSca, xs2a_decoupled_consent_in_the_banking_app_then_download_link_transactions_are_imported) {
   Site site;
   ScaSandbox bank(site.root(), {"--xs2a-sca", "preferred", "--xs2a-download"});
-  bank.post("/_sandbox/xs2a", R"({"decoupled_polls":3})");
+  bank.post_ok("/_sandbox/xs2a", R"({"decoupled_polls":3})");
   const std::string iban = bank.iban("musterbank");
   site.write_config(xs2a_entry("app", bank, iban, "daily 06:00", "      sca_approach: decoupled\n      psu_id: muster-psu\n"));
   ASSERT_EQ(site.cli({"init"}).exit_code, 0);
@@ -282,7 +184,7 @@ TEST(ConnectorsSca, xs2a_decoupled_consent_in_the_banking_app_then_download_link
 TEST(ConnectorsSca, sighup_adds_a_connector_that_then_syncs_and_a_bad_one_keeps_the_running_set) {
   Site site;
   ScaSandbox bank(site.root(), {"--xs2a-sca", "decoupled"});
-  bank.post("/_sandbox/xs2a", R"({"decoupled_polls":1})");
+  bank.post_ok("/_sandbox/xs2a", R"({"decoupled_polls":1})");
   const std::string iban = bank.iban("musterbank");
   site.write_config("");
   ASSERT_EQ(site.cli({"init"}).exit_code, 0);

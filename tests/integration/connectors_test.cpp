@@ -2,7 +2,6 @@
 // `bankrec-sandbox` over verified TLS. The test plays the person with the browser in the consent
 // flow, compares what was imported with the sandbox's ledger, switches faults on, kills the CLI
 // during a token rotation, and greps every captured output and log for the secrets.
-#include <curl/curl.h>
 #include <signal.h>
 
 #include <boost/json.hpp>
@@ -14,7 +13,7 @@
 #include "bankrec/base/clock.h"
 #include "bankrec/store/secret_key.h"
 #include "bankrec/store/store.h"
-#include "bankrec/testing/testing.h"
+#include "sandbox_harness.h"
 
 namespace bankrec {
 namespace {
@@ -25,92 +24,23 @@ using ::testing::HasSubstr;
 
 constexpr const char* kClientSecret = "cs-7f3a91d2-do-not-log-me-0b8e";
 
-template <class Pred>
-bool eventually(Pred pred, int seconds = 20) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return pred();
-}
-
-struct Http {
-  long status = 0;
-  std::string body, location;
-};
-
-std::size_t append(char* data, std::size_t size, std::size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
-/// One request; never follows redirects (the test follows them itself, like a browser would).
-Http request(const std::string& method, const std::string& url, const std::string& ca, const std::string& body = {}) {
-  Http r;
-  CURL* c = curl_easy_init();
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
-  if (!ca.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, ca.c_str());
-  curl_slist* headers = nullptr;
-  if (!body.empty()) {
-    headers = curl_slist_append(headers, "Content-Type: application/json");
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
-  }
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
-  if (curl_easy_perform(c) == CURLE_OK) {
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-    char* loc = nullptr;
-    curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &loc);
-    if (loc) r.location = loc;
-  }
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(c);
-  return r;
-}
+using sandbox_test::Fetched;
+using sandbox_test::fetch;
+using sandbox_test::soon;
 
 /// The real sandbox, its data starting `days` before the current UTC day.
-class Sandbox {
+class Sandbox : public sandbox_test::Sandbox {
  public:
-  explicit Sandbox(const fs::path& root, int days = 20) {
-    process_ = std::make_unique<testing::Process>(
-        std::vector<std::string>{BANKREC_SANDBOX, "--listen", "127.0.0.1:0", "--data-dir", (root / "sandbox").string(),
-                                 "--seed", "11", "--days", std::to_string(days)},
-        root, "sandbox");
-    const fs::path out = root / "sandbox.out";
-    EXPECT_TRUE(eventually([&] {
-      std::ifstream in(out);
-      std::string line;
-      bool ready = false;
-      while (std::getline(in, line)) {
-        if (line == "ready") ready = true;
-        if (line.starts_with("url=")) url = line.substr(4);
-        if (line.starts_with("cert=")) cert = line.substr(5);
-      }
-      return ready;
-    })) << process_->stderr_text();
-  }
-  json::value get_json(const std::string& path) const {
-    const Http r = request("GET", url + path, cert);
-    boost::system::error_code ec;
-    return json::parse(r.body, ec);
-  }
+  explicit Sandbox(const fs::path& root, int days = 20) : sandbox_test::Sandbox(root, /*seed=*/11, days) {}
   void fault(const std::string& body) const {
-    ASSERT_EQ(request("POST", url + "/_sandbox/faults", cert, body).status, 201) << body;
+    ASSERT_EQ(post("/_sandbox/faults", body).status, 201) << body;
   }
-  std::string url, cert;
-
- private:
-  std::unique_ptr<testing::Process> process_;
 };
 
 /// A data dir with a config naming the sandbox's XS2A bank, and the CLI on it.
-class BankSetup {
+class BankSetup : public sandbox_test::Site {
  public:
-  explicit BankSetup(const std::string& schedule = "daily 06:00") : sandbox_(dir_.path()) {
+  explicit BankSetup(const std::string& schedule = "daily 06:00") : sandbox_(root()) {
     testing::write_file(config(), "data_dir: " + data().string() +
                                       "\nretry:\n  base_seconds: 1\n  cap_seconds: 2\n  max_attempts: 5\n"
                                       "health:\n  schedule: every 1m\n"
@@ -129,27 +59,11 @@ class BankSetup {
     const auto init = cli({"init"});
     EXPECT_EQ(init.exit_code, 0) << init.err;
   }
-  fs::path root() const { return dir_.path(); }
-  fs::path config() const { return dir_.path() / "bankrec.yaml"; }
-  fs::path data() const { return dir_.path() / "data"; }
   const Sandbox& sandbox() const { return sandbox_; }
 
-  testing::CommandResult cli(std::vector<std::string> args) {
-    args.insert(args.begin(), {BANKREC_CLI, "--data-dir", data().string(), "--config", config().string()});
-    auto r = testing::run_command(args);
-    captured_ += r.out + r.err;
-    return r;
-  }
-  /// `bankrec connector secret` with the value on standard input (never on a command line).
+  /// `bankrec connector secret muster KIND` with the value on standard input.
   testing::CommandResult secret(const std::string& kind, const std::string& value) {
-    const fs::path file = dir_.path() / "secret.in";
-    testing::write_file(file, value + "\n");
-    const std::string cmd = std::string("exec '") + BANKREC_CLI + "' --data-dir '" + data().string() + "' --config '" +
-                            config().string() + "' connector secret muster " + kind + " < '" + file.string() + "'";
-    auto r = testing::run_command({"/bin/sh", "-c", cmd});
-    fs::remove(file);
-    captured_ += r.out + r.err;
-    return r;
+    return Site::secret("muster", kind, value);
   }
 
   /// `bankrec connector consent` with the test as the browser: open the printed URL at the bank, which
@@ -157,10 +71,10 @@ class BankSetup {
   ::testing::AssertionResult consent() {
     testing::Process p({BANKREC_CLI, "--data-dir", data().string(), "--config", config().string(), "connector",
                         "consent", "muster", "--timeout", "30"},
-                       dir_.path(), "consent-" + std::to_string(++consents_));
-    const fs::path out = dir_.path() / ("consent-" + std::to_string(consents_) + ".out");
+                       root(), "consent-" + std::to_string(++consents_));
+    const fs::path out = root() / ("consent-" + std::to_string(consents_) + ".out");
     std::string url;
-    eventually([&] {
+    soon([&] {
       std::ifstream in(out);
       std::string line;
       while (std::getline(in, line))
@@ -168,31 +82,19 @@ class BankSetup {
       return !url.empty();
     });
     if (url.empty()) return ::testing::AssertionFailure() << "no authorisation URL: " << p.stderr_text();
-    const Http bank = request("GET", url, sandbox_.cert);
+    const Fetched bank = fetch("GET", url, sandbox_.cert);
     if (bank.status != 302 || !bank.location.starts_with("http://127.0.0.1:"))
       return ::testing::AssertionFailure() << "bank answered " << bank.status << " " << bank.body;
-    const Http back = request("GET", bank.location, "");
+    const Fetched back = fetch("GET", bank.location, "");
     const int rc = p.wait(30000);
-    captured_ += testing::read_file(out) + p.stderr_text();
+    capture(testing::read_file(out) + p.stderr_text());
     if (back.status != 200 || rc != 0)
       return ::testing::AssertionFailure() << "callback " << back.status << ", exit " << rc << ": " << p.stderr_text();
     return ::testing::AssertionSuccess() << testing::read_file(out);
   }
 
-  /// Every file the processes wrote in the test dir plus every captured output.
-  std::string everything_logged() const {
-    std::string all = captured_;
-    for (const auto& e : fs::directory_iterator(dir_.path()))
-      if (e.is_regular_file() && (e.path().extension() == ".out" || e.path().extension() == ".err"))
-        all += testing::read_file(e.path());
-    return all;
-  }
-  void capture(const std::string& text) { captured_ += text; }
-
  private:
-  testing::TempDir dir_;
   Sandbox sandbox_;
-  std::string captured_;
   int consents_ = 0;
 };
 
@@ -298,7 +200,7 @@ TEST(Connectors, consent_then_sync_imports_exactly_the_banks_transactions_and_a_
   EXPECT_THAT(log.out, HasSubstr("transactions"));
   EXPECT_THAT(log.out, HasSubstr("token"));
   // The secret is nowhere in what the processes printed or logged, nor are bearer tokens.
-  const std::string all = s.everything_logged();
+  const std::string all = s.everything();
   EXPECT_EQ(all.find(kClientSecret), std::string::npos);
   EXPECT_EQ(all.find("Bearer "), std::string::npos);
   EXPECT_EQ(all.find("rt-"), std::string::npos) << "a refresh token leaked";
@@ -338,7 +240,7 @@ TEST(Connectors, daemon_fetch_job_retries_a_503_then_succeeds) {
   testing::Process d({BANKRECD, "--data-dir", s.data().string(), "--config", s.config().string(), "--listen",
                       "127.0.0.1:" + std::to_string(port)},
                      s.root(), "bankrecd");
-  const bool done = eventually([&] {
+  const bool done = soon([&] {
     auto jobs = s.cli({"jobs", "list", "--json"});
     return jobs.out.find("\"kind\":\"fetch\",\"state\":\"succeeded\",\"attempts\":2") != std::string::npos;
   }, 60);
@@ -349,7 +251,7 @@ TEST(Connectors, daemon_fetch_job_retries_a_503_then_succeeds) {
   Db db(s.data());
   EXPECT_GT(db.integer("SELECT count(*) FROM entries"), 0);
   EXPECT_GE(db.integer("SELECT count(*) FROM connector_log WHERE outcome = 'http_503'"), 1);
-  EXPECT_EQ(s.everything_logged().find(kClientSecret), std::string::npos);
+  EXPECT_EQ(s.everything().find(kClientSecret), std::string::npos);
 }
 
 // Disabled: the sync exits 2 before the kill (the XS2A connector does not yet refresh on a 401 TOKEN_EXPIRED
@@ -372,7 +274,7 @@ TEST(Connectors, kill_9_after_a_refresh_token_rotation_then_restart_still_works)
   testing::Process p({BANKREC_CLI, "--data-dir", s.data().string(), "--config", s.config().string(), "connector", "sync",
                       "muster"},
                      s.root(), "killed-sync");
-  const bool rotated = eventually([&] { return token_calls() > tokens_before; }, 20);
+  const bool rotated = soon([&] { return token_calls() > tokens_before; }, 20);
   std::this_thread::sleep_for(std::chrono::milliseconds(800));  // now inside the slow request
   p.signal(SIGKILL);
   EXPECT_EQ(p.wait(5000), 128 + SIGKILL) << "the sync finished before the kill; nothing was tested";
@@ -380,7 +282,7 @@ TEST(Connectors, kill_9_after_a_refresh_token_rotation_then_restart_still_works)
   ASSERT_TRUE(rotated) << s.sandbox().get_json("/_sandbox/state").at("requests");
   auto after = s.cli({"connector", "sync", "muster"});
   EXPECT_EQ(after.exit_code, 0) << after.out << after.err;
-  EXPECT_EQ(s.everything_logged().find(kClientSecret), std::string::npos);
+  EXPECT_EQ(s.everything().find(kClientSecret), std::string::npos);
 }
 
 TEST(Connectors, config_refuses_secrets_and_unknown_keys_with_positions) {

@@ -2,14 +2,11 @@
 // with the real CLI, a line in review, an admin (TOTP enrolled with the CLI, codes computed here with
 // OpenSSL) accepts a suggestion and the audit log has it; an API token is created, used by a machine
 // client with `Authorization: Bearer`, revoked, and refused afterwards.
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <sstream>
 
+#include "console_harness.h"
 #include "daemon_harness.h"
 
 namespace bankrec {
@@ -17,166 +14,7 @@ namespace {
 
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
-
-constexpr const char* kPassword = "Kaffeetasse+Regenschirm";
-
-/// A CLI process with stdin and stdout on pipes, for answering its prompts.
-class Child {
- public:
-  explicit Child(const std::vector<std::string>& argv) {
-    int in[2], out[2];
-    EXPECT_EQ(::pipe(in), 0);
-    EXPECT_EQ(::pipe(out), 0);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(in[0], 0);
-      ::dup2(out[1], 1);
-      ::dup2(out[1], 2);
-      ::close(in[1]);
-      ::close(out[0]);
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      ::execv(args[0], args.data());
-      ::_exit(127);
-    }
-    ::close(in[0]);
-    ::close(out[1]);
-    in_ = in[1];
-    out_ = out[0];
-  }
-  ~Child() {
-    if (in_ >= 0) ::close(in_);
-    ::close(out_);
-    if (pid_ > 0 && !reaped_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  void write(const std::string& text) {
-    EXPECT_EQ(::write(in_, text.data(), text.size()), static_cast<ssize_t>(text.size()));
-  }
-  void close_input() {
-    ::close(in_);
-    in_ = -1;
-  }
-  /// Reads until a line starting with `prefix` arrived; returns it ("" at the end of the output).
-  std::string read_line_starting(const std::string& prefix) {
-    for (;;) {
-      std::size_t start = 0;
-      for (auto nl = buffer_.find('\n'); nl != std::string::npos; nl = buffer_.find('\n', start)) {
-        const std::string line = buffer_.substr(start, nl - start);
-        start = nl + 1;
-        if (line.starts_with(prefix)) {
-          buffer_.erase(0, start);
-          return line;
-        }
-      }
-      char chunk[4096];
-      const ssize_t n = ::read(out_, chunk, sizeof chunk);
-      if (n <= 0) return {};
-      buffer_.append(chunk, static_cast<std::size_t>(n));
-    }
-  }
-  int finish(std::string* output) {
-    char chunk[4096];
-    ssize_t n;
-    while ((n = ::read(out_, chunk, sizeof chunk)) > 0) buffer_.append(chunk, static_cast<std::size_t>(n));
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    reaped_ = true;
-    *output = buffer_;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-  int in_ = -1, out_ = -1;
-  bool reaped_ = false;
-  std::string buffer_;
-};
-
-/// RFC 6238 with SHA-1, 6 digits, written here again so the test does not trust bankrec's code.
-std::string totp(const std::string& key, std::int64_t step) {
-  unsigned char msg[8];
-  for (int i = 7; i >= 0; --i, step >>= 8) msg[i] = static_cast<unsigned char>(step & 0xff);
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), msg, 8, mac, &len);
-  const int o = mac[len - 1] & 0xf;
-  const std::uint32_t bin = ((mac[o] & 0x7fu) << 24) | (mac[o + 1] << 16) | (mac[o + 2] << 8) | mac[o + 3];
-  const std::string code = std::to_string(bin % 1000000);
-  return std::string(6 - code.size(), '0') + code;
-}
-
-std::string base32_decode(const std::string& s) {
-  static const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  std::string out;
-  std::uint32_t buf = 0;
-  int bits = 0;
-  for (char c : s) {
-    buf = (buf << 5) | static_cast<std::uint32_t>(alphabet.find(c));
-    bits += 5;
-    if (bits >= 8) {
-      out += static_cast<char>((buf >> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return out;
-}
-
-std::int64_t step_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() / 30;
-}
-
-struct Reply {
-  CURLcode code = CURLE_COULDNT_CONNECT;
-  long status = 0;
-  std::string body, headers;
-};
-
-std::size_t append(char* data, std::size_t size, std::size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
-Reply request(const std::string& method, const std::string& url, const fs::path& ca, const std::string& body,
-              const std::vector<std::string>& headers) {
-  Reply r;
-  CURL* curl = curl_easy_init();
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_CAINFO, ca.c_str());
-  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r.body);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, append);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &r.headers);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 20L);
-  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
-  curl_slist* list = nullptr;
-  for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
-  if (!body.empty()) {
-    list = curl_slist_append(list, "Content-Type: application/json");
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  }
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-  r.code = curl_easy_perform(curl);
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
-  curl_slist_free_all(list);
-  curl_easy_cleanup(curl);
-  return r;
-}
-
-/// The text of "key":"..." or the digits of "key":N (first occurrence); "" when absent.
-std::string json_field(const std::string& body, const std::string& key) {
-  auto p = body.find("\"" + key + "\":");
-  if (p == std::string::npos) return {};
-  p += key.size() + 3;
-  if (body[p] == '"') return body.substr(p + 1, body.find('"', p + 1) - p - 1);
-  const auto end = body.find_first_not_of("0123456789", p);
-  return body.substr(p, end - p);
-}
+using namespace console_test;
 
 /// One 50.00 EUR line from "Muster Wohnen GmbH" without an invoice number: two invoices of 50.00
 /// of that partner fit equally, so the line goes to review with two suggestions.
@@ -207,30 +45,16 @@ class ConsoleAdminTest : public ::testing::Test {
     return argv;
   }
   void run_cli(std::initializer_list<std::string> args) {
-    Child child(cli(args));
-    child.close_input();
     std::string out;
-    ASSERT_EQ(child.finish(&out), 0) << out;
+    ASSERT_EQ(run_with_input(cli(args), {}, &out), 0) << out;
   }
 
   /// An admin with TOTP enrolled through the CLI; returns the raw secret.
   std::string add_admin(const std::string& name) {
-    {
-      Child child(cli({"user", "add", name, "--role", "admin"}));
-      child.write(std::string(kPassword) + "\n");
-      child.close_input();
-      std::string out;
-      EXPECT_EQ(child.finish(&out), 0) << out;
-    }
-    Child child(cli({"user", "totp", name}));
-    const std::string uri = child.read_line_starting("otpauth://");
-    const auto s = uri.find("secret=") + 7;
-    const std::string secret = base32_decode(uri.substr(s, uri.find('&', s) - s));
-    child.write(totp(secret, step_now()) + "\n");
-    child.close_input();
-    std::string out;
-    EXPECT_EQ(child.finish(&out), 0) << out;
-    return secret;
+    std::string out, uri;
+    EXPECT_EQ(run_with_input(cli({"user", "add", name, "--role", "admin"}), std::string(kPassword) + "\n", &out), 0)
+        << out;
+    return enrol_totp(cli({}), name, &uri, &out);
   }
 
   Reply call(const std::string& method, const std::string& path, const std::string& body = {},
@@ -257,14 +81,11 @@ TEST_F(ConsoleAdminTest, accept_in_review_is_audited_and_a_revoked_token_is_refu
 
   const std::string secret = add_admin("root");
   // The CLI used this step's code; the next step's is fresh.
-  const Reply login = call("POST", "/api/v1/auth/login",
-                           R"({"name":"root","password":")" + std::string(kPassword) + R"(","totp":")" +
-                               totp(secret, step_now() + 1) + "\"}");
+  const Reply login = call("POST", "/api/v1/auth/login", login_body("root", kPassword, totp(secret, step_now() + 1)));
   ASSERT_EQ(login.status, 200) << login.body << daemon_->log();
-  const auto cookie_at = login.headers.find("__Host-bankrec_session=");
-  ASSERT_NE(cookie_at, std::string::npos);
-  const std::string cookie = "Cookie: " + login.headers.substr(cookie_at, login.headers.find(';', cookie_at) - cookie_at);
-  const std::vector<std::string> session{cookie, "X-CSRF-Token: " + json_field(login.body, "csrf_token")};
+  const Session signed_in = session_of(login);
+  ASSERT_THAT(signed_in.cookie, ::testing::StartsWith("__Host-bankrec_session="));
+  const std::vector<std::string> session = signed_in.headers();
 
   const Reply review = call("GET", "/api/v1/review", {}, session);
   ASSERT_EQ(review.status, 200) << review.body;
@@ -312,16 +133,12 @@ TEST_F(ConsoleAdminTest, a_lockout_from_the_configured_limit_raises_an_alert) {
   daemon_->write_config(
       "console:\n  login_max_failures_per_account: 2\n  login_lockout_minutes: 5\n  session_idle_minutes: 10\n");
   ASSERT_TRUE(daemon_->start());
-  {
-    Child child(cli({"user", "add", "lou", "--role", "accountant"}));
-    child.write(std::string(kPassword) + "\n");
-    child.close_input();
-    std::string out;
-    ASSERT_EQ(child.finish(&out), 0) << out;
-  }
+  std::string out;
+  ASSERT_EQ(run_with_input(cli({"user", "add", "lou", "--role", "accountant"}), std::string(kPassword) + "\n", &out), 0)
+      << out;
   for (int i = 0; i < 2; ++i)
     EXPECT_EQ(call("POST", "/api/v1/auth/login", R"({"name":"lou","password":"wrong-password-1"})").status, 401);
-  const Reply locked = call("POST", "/api/v1/auth/login", R"({"name":"lou","password":")" + std::string(kPassword) + "\"}");
+  const Reply locked = call("POST", "/api/v1/auth/login", login_body("lou", kPassword));
   EXPECT_EQ(locked.status, 429) << locked.body;
   // The lockout lasts 300 s from the last failure; a second may have passed since.
   EXPECT_THAT(locked.headers, ::testing::ContainsRegex("Retry-After: (29[0-9]|300)\r\n"));

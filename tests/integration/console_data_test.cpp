@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "console_harness.h"
 #include "daemon_harness.h"
 
 namespace bankrec {
@@ -13,65 +14,7 @@ namespace {
 using ::testing::HasSubstr;
 using daemon_test::Daemon;
 namespace fs = std::filesystem;
-
-constexpr const char* kPassword = "Kaffeetasse+Regenschirm";
-
-struct Reply {
-  CURLcode code = CURLE_COULDNT_CONNECT;
-  long status = 0;
-  std::string body, headers;
-  std::string header(const std::string& name) const {
-    const auto p = headers.find("\n" + name + ":");
-    if (p == std::string::npos) return {};
-    const auto start = headers.find_first_not_of(' ', p + 2 + name.size());
-    return headers.substr(start, headers.find('\r', start) - start);
-  }
-};
-
-std::size_t append(char* data, std::size_t size, std::size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
-Reply request(const std::string& method, const std::string& url, const fs::path& ca, const std::string& body,
-              const std::vector<std::string>& headers) {
-  Reply r;
-  CURL* curl = curl_easy_init();
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_CAINFO, ca.c_str());
-  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r.body);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, append);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &r.headers);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
-  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
-  curl_slist* list = nullptr;
-  for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
-  if (method == "POST") {
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  }
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-  r.code = curl_easy_perform(curl);
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
-  curl_slist_free_all(list);
-  curl_easy_cleanup(curl);
-  return r;
-}
-
-std::string json_text(const std::string& body, const std::string& key) {
-  const auto p = body.find("\"" + key + "\":\"");
-  if (p == std::string::npos) return {};
-  const auto start = p + key.size() + 4;
-  return body.substr(start, body.find('"', start) - start);
-}
-
-std::int64_t json_int(const std::string& body, const std::string& key) {
-  const auto p = body.find("\"" + key + "\":");
-  if (p == std::string::npos) return -1;
-  return std::stoll(body.substr(p + key.size() + 3));
-}
+using namespace console_test;
 
 /// `openssl s_client` with the given options against the daemon; true when the handshake completed.
 bool openssl_handshake(std::uint16_t port, const std::string& options, std::string* output = nullptr) {
@@ -98,20 +41,17 @@ class ConsoleDataTest : public ::testing::Test {
   }
 
   void add_user(const std::string& name, const std::string& role) {
-    const auto r = testing::run_command({"/bin/sh", "-c",
-                                         "printf '%s\\n' '" + std::string(kPassword) + "' | " + BANKREC_CLI +
-                                             " --data-dir " + daemon_->data().string() + " user add " + name +
-                                             " --role " + role});
-    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    std::string out;
+    ASSERT_EQ(run_with_input({BANKREC_CLI, "--data-dir", daemon_->data().string(), "user", "add", name, "--role", role},
+                             std::string(kPassword) + "\n", &out),
+              0)
+        << out;
   }
 
   std::vector<std::string> sign_in(const std::string& name) {
-    const Reply r = call("POST", "/api/v1/auth/login",
-                         "{\"name\":\"" + name + "\",\"password\":\"" + kPassword + "\"}",
-                         {"Content-Type: application/json"});
+    const Reply r = call("POST", "/api/v1/auth/login", login_body(name, kPassword), {});
     EXPECT_EQ(r.status, 200) << r.body;
-    const std::string cookie = r.header("Set-Cookie");
-    return {"Cookie: " + cookie.substr(0, cookie.find(';')), "X-CSRF-Token: " + json_text(r.body, "csrf_token")};
+    return session_of(r).headers();
   }
 
   Reply call(const std::string& method, const std::string& path, const std::string& body,
@@ -133,7 +73,7 @@ TEST_F(ConsoleDataTest, upload_then_statements_entries_original_and_audit_over_h
   headers.push_back("Content-Type: application/octet-stream");
   const Reply up = call("POST", "/api/v1/uploads", bytes, headers);
   ASSERT_EQ(up.status, 200) << up.body << daemon_->log();
-  EXPECT_EQ(json_text(up.body, "status"), "imported");
+  EXPECT_EQ(json_field(up.body, "status"), "imported");
   EXPECT_EQ(json_int(up.body, "entries"), 23);
   EXPECT_EQ(up.header("Cache-Control"), "no-store");
   const std::int64_t file_id = json_int(up.body, "file_id");
@@ -152,7 +92,7 @@ TEST_F(ConsoleDataTest, upload_then_statements_entries_original_and_audit_over_h
     ASSERT_EQ(page.status, 200) << page.body;
     for (std::size_t p = page.body.find("\"purpose\":"); p != std::string::npos; p = page.body.find("\"purpose\":", p + 1))
       ++seen;
-    after = json_text(page.body, "next");
+    after = json_field(page.body, "next");
     if (after.empty()) break;
   }
   EXPECT_EQ(seen, 23);
@@ -164,7 +104,7 @@ TEST_F(ConsoleDataTest, upload_then_statements_entries_original_and_audit_over_h
 
   // The same bytes again: a duplicate, nothing added.
   const Reply again = call("POST", "/api/v1/uploads", bytes, headers);
-  EXPECT_EQ(json_text(again.body, "status"), "duplicate_file") << again.body;
+  EXPECT_EQ(json_field(again.body, "status"), "duplicate_file") << again.body;
 
   const Reply audit = call("GET", "/api/v1/audit?actor=anna", {}, anna);
   ASSERT_EQ(audit.status, 200);

@@ -62,6 +62,7 @@ TEST(ParseRetryAfter, seconds_and_http_dates) {
   EXPECT_EQ(*parse_retry_after("99999999999", now), kMaxRetryAfter);
   EXPECT_EQ(*parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now), 60s);
   EXPECT_EQ(*parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now), 0s);  // in the past
+  EXPECT_EQ(*parse_retry_after("Wednesday, 21-Oct-15 07:28:00 GMT", now), 60s);  // net's HTTP-date reader
   EXPECT_ERR(parse_retry_after("soon", now), Errc::invalid_input, HasSubstr("invalid Retry-After value 'soon'"));
   EXPECT_ERR(parse_retry_after("-5", now), Errc::invalid_input, HasSubstr("invalid Retry-After"));
   EXPECT_ERR(parse_retry_after("", now), Errc::invalid_input, HasSubstr("empty"));

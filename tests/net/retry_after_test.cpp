@@ -1,5 +1,6 @@
 #include "bankrec/testing/testing.h"
 #include "bankrec/net/http_client.h"
+#include "bankrec/net/http_date.h"
 
 namespace bankrec::net {
 namespace {
@@ -30,6 +31,17 @@ TEST(RetryAfter, parses_seconds_and_http_dates) {
       {"empty", "", std::nullopt},
   };
   for (const auto& c : cases) EXPECT_EQ(parse_retry_after(c.value, now), c.expected) << c.description;
+}
+
+TEST(HttpDate, reads_the_three_forms_of_rfc_9110_and_refuses_the_rest) {
+  const auto when = sys_days{year{1994} / 11 / 6} + hours{8} + minutes{49} + seconds{37};
+  EXPECT_EQ(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), when);
+  EXPECT_EQ(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), when);
+  EXPECT_EQ(parse_http_date("Sun Nov  6 08:49:37 1994"), when);
+  EXPECT_EQ(parse_http_date("Sun, 06 Nov 1994 08:49:37 UTC"), std::nullopt);
+  EXPECT_EQ(parse_http_date("Sun, 30 Feb 1994 08:49:37 GMT"), std::nullopt);
+  EXPECT_EQ(parse_http_date("120"), std::nullopt);
+  EXPECT_EQ(parse_http_date(""), std::nullopt);
 }
 
 }  // namespace

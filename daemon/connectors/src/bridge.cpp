@@ -120,9 +120,8 @@ Result<Options> parse_options(const ConnectorSettings& s) {
 class BridgeConnector final : public Connector {
  public:
   BridgeConnector(const ConnectorSettings& settings, Options options)
-      : name_(settings.name), base_url_(settings.base_url.empty() ? std::string(kDefaultBaseUrl) : settings.base_url),
+      : name_(settings.name), base_url_(apiutil::base_url_or(settings, kDefaultBaseUrl)),
         configured_(settings.accounts), options_(std::move(options)) {
-    while (base_url_.ends_with('/')) base_url_.pop_back();
     for (std::string& iban : configured_) iban = bridge::normalize_iban(iban);
   }
 
@@ -187,18 +186,13 @@ Result<std::string> BridgeConnector::client_secret(ConnectorContext& ctx) {
 
 Error BridgeConnector::map_error(const net::HttpError& error, const Call& call, std::string_view secret,
                                  std::string_view token) const {
-  const std::string prefix = what(call.operation) + (call.account.empty() ? "" : " (account " + call.account + ")");
+  const std::string prefix = apiutil::call_prefix(what(call.operation), call.account);
   if (error.code != net::HttpErrc::http_status) return apiutil::transport_error(error, prefix);
   const int status = error.status();
-  std::string code, message;
-  if (error.response) {
-    boost::system::error_code ec;
-    const json::value body = json::parse(error.response->body, ec);
-    if (!ec) {
-      code = apiutil::string_member(body, "code").value_or(apiutil::string_member(body, "type").value_or(""));
-      message = apiutil::string_member(body, "message").value_or("");
-    }
-  }
+  const json::value body = apiutil::error_body(error);
+  const std::string code =
+      apiutil::string_member(body, "code").value_or(apiutil::string_member(body, "type").value_or(""));
+  const std::string message = apiutil::string_member(body, "message").value_or("");
   Errc errc = apiutil::errc_for_status(status);
   std::string hint;
   if (status == 401 && (code == "invalid_client_credentials" || code == "invalid_client")) {
@@ -209,11 +203,8 @@ Error BridgeConnector::map_error(const net::HttpError& error, const Call& call, 
   } else if (status == 403) {
     hint = " (renew access: run 'bankrec connector consent " + name_ + "')";
   }
-  std::string text = prefix + ": http " + std::to_string(status) + (code.empty() ? "" : " " + apiutil::clip(code, 64)) +
-                     (message.empty() ? "" : ": " + apiutil::clip(message)) + hint;
-  Error e{errc, apiutil::scrub(std::move(text), {secret, token, password_}), {}};
-  if (!error.request_id.empty()) e.where = "request_id=" + error.request_id;
-  return e;
+  const std::string text = apiutil::http_status_message(prefix, status, code, {message}, hint);
+  return apiutil::exchange_error(errc, apiutil::scrub(text, {secret, token, password_}), error);
 }
 
 Result<net::HttpResponse> BridgeConnector::send(ConnectorContext& ctx, const Call& call) {
@@ -563,21 +554,19 @@ Result<TransactionsBatch> BridgeConnector::transactions(ConnectorContext& ctx, c
   if (!account.name.empty()) statement.account.name = account.name;
   statement.from_date = request.from;
   statement.to_date = request.to;
-  TransactionsBatch batch;
-  batch.covered_to = request.to < now_day ? request.to : now_day.add_days(-1);
+  TransactionsBatch batch = apiutil::one_statement_batch(std::move(statement), request, now_day);
+  domain::Statement& filled = batch.statements.front();
   if (account.accounting_balance_minor)
-    statement.closing_balance = domain::Balance{domain::Money(*account.accounting_balance_minor, currency), batch.covered_to, "CLBD"};
+    filled.closing_balance = domain::Balance{domain::Money(*account.accounting_balance_minor, currency), batch.covered_to, "CLBD"};
   if (account.instant_balance_minor)
-    statement.other_balances.push_back(domain::Balance{domain::Money(*account.instant_balance_minor, currency), now_day, "ITAV"});
-  batch.statements.push_back(std::move(statement));
+    filled.other_balances.push_back(domain::Balance{domain::Money(*account.instant_balance_minor, currency), now_day, "ITAV"});
   return batch;
 }
 
 }  // namespace
 
 Result<std::unique_ptr<Connector>> make_bridge_connector(const ConnectorSettings& settings) {
-  Options options = BANKREC_TRY(parse_options(settings));
-  return std::unique_ptr<Connector>(std::make_unique<BridgeConnector>(settings, std::move(options)));
+  return make_connector<BridgeConnector>(settings, parse_options);
 }
 
 }  // namespace bankrec::connectors

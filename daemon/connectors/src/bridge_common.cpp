@@ -131,9 +131,7 @@ std::string clip(std::string_view text, std::size_t max) {
 Error transport_error(const net::HttpError& error, std::string_view what) {
   Errc code = Errc::invalid_input;
   if (error.code == net::HttpErrc::network || error.code == net::HttpErrc::timeout) code = Errc::unavailable;
-  Error e{code, std::string(what) + ": " + net::http_errc_name(error.code) + ": " + error.message, {}};
-  if (!error.request_id.empty()) e.where = "request_id=" + error.request_id;
-  return e;
+  return exchange_error(code, std::string(what) + ": " + net::http_errc_name(error.code) + ": " + error.message, error);
 }
 
 Errc errc_for_status(int status) {
@@ -142,6 +140,48 @@ Errc errc_for_status(int status) {
   if (status == 404 || status == 410) return Errc::not_found;
   if (status == 409) return Errc::conflict;
   return Errc::invalid_input;
+}
+
+std::string call_prefix(std::string what, std::string_view account) {
+  if (!account.empty()) what += " (account " + std::string(account) + ")";
+  return what;
+}
+
+json::value error_body(const net::HttpError& error) {
+  if (!error.response) return nullptr;
+  boost::system::error_code ec;
+  json::value body = json::parse(error.response->body, ec);
+  if (ec) return nullptr;
+  return body;
+}
+
+std::string http_status_message(std::string_view prefix, int status, std::string_view type,
+                                std::initializer_list<std::string_view> texts, std::string_view hint) {
+  std::string out = std::string(prefix) + ": http " + std::to_string(status);
+  if (!type.empty()) out += " " + clip(type, 64);
+  for (const std::string_view text : texts)
+    if (!text.empty()) out += ": " + clip(text);
+  return out + std::string(hint);
+}
+
+Error exchange_error(Errc code, std::string message, const net::HttpError& error) {
+  Error e{code, std::move(message), {}};
+  if (!error.request_id.empty()) e.where = "request_id=" + error.request_id;
+  return e;
+}
+
+std::string base_url_or(const ConnectorSettings& settings, std::string_view fallback) {
+  std::string url = settings.base_url.empty() ? std::string(fallback) : settings.base_url;
+  while (url.ends_with('/')) url.pop_back();
+  return url;
+}
+
+TransactionsBatch one_statement_batch(domain::Statement statement, const TransactionsRequest& request,
+                                      domain::Date today) {
+  TransactionsBatch batch;
+  batch.covered_to = request.to < today ? request.to : today.add_days(-1);
+  batch.statements.push_back(std::move(statement));
+  return batch;
 }
 
 }  // namespace bankrec::connectors::apiutil

@@ -59,4 +59,23 @@ Error transport_error(const net::HttpError& error, std::string_view what);
 /// Generic mapping of an HTTP status without provider knowledge.
 Errc errc_for_status(int status);
 
+/// "<what>" or "<what> (account <account>)": how every message about one call starts.
+std::string call_prefix(std::string what, std::string_view account);
+/// The JSON body of a failed exchange; null when it has none or it is not JSON.
+json::value error_body(const net::HttpError& error);
+/// "<prefix>: http <status>[ <type>][: <text>]...<hint>": the provider's type cut to 64 bytes and each
+/// non-empty text to 200 (clip()); the caller scrubs its secrets from the result.
+std::string http_status_message(std::string_view prefix, int status, std::string_view type,
+                                std::initializer_list<std::string_view> texts, std::string_view hint);
+/// An Error of `code` with `message`; `where` is "request_id=..." when the exchange had one.
+Error exchange_error(Errc code, std::string message, const net::HttpError& error);
+
+/// A provider's base URL from the settings (`fallback` when not set), without trailing '/'.
+std::string base_url_or(const ConnectorSettings& settings, std::string_view fallback);
+
+/// The answer to a transactions request of one account, as one statement: complete up to the
+/// request's `to`, or up to yesterday when `to` reaches `today` (today's bookings may still grow).
+TransactionsBatch one_statement_batch(domain::Statement statement, const TransactionsRequest& request,
+                                      domain::Date today);
+
 }  // namespace bankrec::connectors::apiutil

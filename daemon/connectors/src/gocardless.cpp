@@ -93,9 +93,8 @@ Result<Options> parse_options(const ConnectorSettings& s) {
 class GoCardlessConnector final : public Connector {
  public:
   GoCardlessConnector(const ConnectorSettings& settings, Options options)
-      : name_(settings.name), base_url_(settings.base_url.empty() ? std::string(kDefaultBaseUrl) : settings.base_url),
+      : name_(settings.name), base_url_(apiutil::base_url_or(settings, kDefaultBaseUrl)),
         configured_(settings.accounts), options_(std::move(options)) {
-    while (base_url_.ends_with('/')) base_url_.pop_back();
     for (std::string& iban : configured_) std::erase(iban, ' ');
   }
 
@@ -193,19 +192,13 @@ Result<std::string> GoCardlessConnector::access_token(ConnectorContext& ctx) {
 }
 
 Error GoCardlessConnector::map_error(ConnectorContext& ctx, const net::HttpError& error, const Call& call) const {
-  const std::string prefix = what(call.operation) + (call.account.empty() ? "" : " (account " + call.account + ")");
+  const std::string prefix = apiutil::call_prefix(what(call.operation), call.account);
   if (error.code != net::HttpErrc::http_status) return apiutil::transport_error(error, prefix);
   const int status = error.status();
-  std::string summary, detail, type;
-  if (error.response) {
-    boost::system::error_code ec;
-    const json::value body = json::parse(error.response->body, ec);
-    if (!ec) {
-      summary = apiutil::string_member(body, "summary").value_or("");
-      detail = apiutil::string_member(body, "detail").value_or("");
-      type = apiutil::string_member(body, "type").value_or("");
-    }
-  }
+  const json::value body = apiutil::error_body(error);
+  const std::string summary = apiutil::string_member(body, "summary").value_or("");
+  const std::string detail = apiutil::string_member(body, "detail").value_or("");
+  const std::string type = apiutil::string_member(body, "type").value_or("");
   Errc errc = apiutil::errc_for_status(status);
   std::string hint;
   const std::string reconnect = " (reconnect: run 'bankrec connector consent " + name_ + "')";
@@ -223,11 +216,8 @@ Error GoCardlessConnector::map_error(ConnectorContext& ctx, const net::HttpError
   } else if (status == 401 || status == 403) {
     hint = type == "InvalidToken" ? " (the access token was refused after a renewal)" : reconnect;
   }
-  std::string text = prefix + ": http " + std::to_string(status) + (type.empty() ? "" : " " + apiutil::clip(type, 64)) +
-                     (summary.empty() ? "" : ": " + apiutil::clip(summary)) + (detail.empty() ? "" : ": " + apiutil::clip(detail)) + hint;
-  Error e{errc, scrub(std::move(text)), {}};
-  if (!error.request_id.empty()) e.where = "request_id=" + error.request_id;
-  return e;
+  return apiutil::exchange_error(errc, scrub(apiutil::http_status_message(prefix, status, type, {summary, detail}, hint)),
+                                 error);
 }
 
 Result<net::HttpResponse> GoCardlessConnector::send(ConnectorContext& ctx, const Call& call) {
@@ -442,18 +432,13 @@ Result<TransactionsBatch> GoCardlessConnector::transactions(ConnectorContext& ct
   statement.to_date = request.to;
   for (auto& e : parsed.booked) statement.entries.push_back(std::move(e));
   for (auto& e : parsed.pending) statement.entries.push_back(std::move(e));
-  const domain::Date now_day = today(ctx);
-  TransactionsBatch batch;
-  batch.covered_to = request.to < now_day ? request.to : now_day.add_days(-1);
-  batch.statements.push_back(std::move(statement));
-  return batch;
+  return apiutil::one_statement_batch(std::move(statement), request, today(ctx));
 }
 
 }  // namespace
 
 Result<std::unique_ptr<Connector>> make_gocardless_connector(const ConnectorSettings& settings) {
-  Options options = BANKREC_TRY(parse_options(settings));
-  return std::unique_ptr<Connector>(std::make_unique<GoCardlessConnector>(settings, std::move(options)));
+  return make_connector<GoCardlessConnector>(settings, parse_options);
 }
 
 }  // namespace bankrec::connectors

@@ -11,60 +11,12 @@ namespace bankrec::connectors {
 
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-bool is_unreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-         c == '_' || c == '~';
-}
-
 std::string cut(std::string text, std::size_t max) {
   if (text.size() > max) text = text.substr(0, max) + "...";
   return text;
 }
 
 }  // namespace
-
-std::string url_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    if (is_unreserved(c)) {
-      out += static_cast<char>(c);
-      continue;
-    }
-    out += '%';
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
-
-std::optional<std::string> url_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '+') {
-      out += ' ';
-    } else if (c == '%') {
-      if (i + 2 >= text.size()) return std::nullopt;
-      const int hi = hex_value(text[i + 1]), lo = hex_value(text[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 std::string form_encode(const Params& params) {
   std::string out;
@@ -83,18 +35,10 @@ std::string with_query(std::string url, const Params& params) {
 
 std::optional<std::map<std::string, std::string>> parse_query(std::string_view query) {
   if (!query.empty() && query.front() == '?') query.remove_prefix(1);
+  auto pairs = url::parse_form(query);
+  if (!pairs) return std::nullopt;
   std::map<std::string, std::string> out;
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const std::string_view part = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (part.empty()) continue;
-    const auto eq = part.find('=');
-    auto key = url_decode(part.substr(0, eq));
-    auto value = url_decode(eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1));
-    if (!key || !value) return std::nullopt;
-    out.insert_or_assign(std::move(*key), std::move(*value));
-  }
+  for (auto& [key, value] : *pairs) out.insert_or_assign(std::move(key), std::move(value));  // later ones win
   return out;
 }
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "bankrec/base/result.h"
+#include "bankrec/base/url.h"
 #include "bankrec/connectors/connector.h"
 #include "bankrec/domain/date.h"
 #include "bankrec/domain/money.h"
@@ -40,9 +41,9 @@ inline constexpr std::size_t kMaxEntries = 500'000;                 ///< per acc
 // URLs and forms
 
 /// RFC 3986 percent-encoding of everything but unreserved characters (A-Z a-z 0-9 - . _ ~).
-std::string url_encode(std::string_view text);
+inline std::string url_encode(std::string_view text) { return url::encode(text); }
 /// Inverse of url_encode, '+' as space (forms); nullopt on a bad escape.
-std::optional<std::string> url_decode(std::string_view text);
+inline std::optional<std::string> url_decode(std::string_view text) { return url::decode(text); }
 /// "a=1&b=x%20y" from the pairs, in order.
 std::string form_encode(const Params& params);
 /// Appends the params as a query ("?" or "&" as needed).

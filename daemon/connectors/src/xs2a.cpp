@@ -560,8 +560,7 @@ Result<TransactionsBatch> Xs2aConnector::transactions(ConnectorContext& ctx,
 }  // namespace
 
 Result<std::unique_ptr<Connector>> make_xs2a_connector(const ConnectorSettings& settings) {
-  Options options = BANKREC_TRY(xs2a::parse_options(settings));
-  return std::unique_ptr<Connector>(std::make_unique<Xs2aConnector>(settings, std::move(options)));
+  return make_connector<Xs2aConnector>(settings, xs2a::parse_options);
 }
 
 }  // namespace bankrec::connectors

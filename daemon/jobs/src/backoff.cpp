@@ -1,11 +1,10 @@
 #include "bankrec/jobs/backoff.h"
 
-#include <date/date.h>
-
 #include <algorithm>
-#include <cctype>
-#include <sstream>
 #include <string>
+
+#include "bankrec/base/text.h"
+#include "bankrec/net/http_date.h"
 
 namespace bankrec::jobs {
 
@@ -36,21 +35,20 @@ std::chrono::milliseconds Backoff::delay(std::int64_t attempt, std::optional<std
   return chosen;
 }
 
+// The HTTP-date is read by net's reader (the one behind net::parse_retry_after); unlike that one,
+// this one caps instead of refusing, and says why a value is malformed.
 Result<std::chrono::seconds> parse_retry_after(std::string_view value, std::chrono::system_clock::time_point now) {
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  value = text::trim(value);
   if (value.empty() || value.size() > 64) return fail(Errc::invalid_input, "empty or overlong Retry-After value");
   if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     if (value.size() > 9) return kMaxRetryAfter;  // more than ~31 years: bounded anyway
     return std::min(std::chrono::seconds(std::stoll(std::string(value))), kMaxRetryAfter);
   }
-  std::istringstream in{std::string(value)};
-  date::sys_seconds when;
-  in >> date::parse("%a, %d %b %Y %H:%M:%S GMT", when);
-  if (in.fail())
+  const auto when = net::parse_http_date(value);
+  if (!when)
     return fail(Errc::invalid_input, "invalid Retry-After value '" + std::string(value) +
                                          "' (expected seconds or an HTTP date such as 'Wed, 21 Oct 2015 07:28:00 GMT')");
-  const auto delta = std::chrono::duration_cast<std::chrono::seconds>(when - now);
+  const auto delta = std::chrono::duration_cast<std::chrono::seconds>(*when - now);
   return std::clamp(delta, std::chrono::seconds{0}, kMaxRetryAfter);
 }
 

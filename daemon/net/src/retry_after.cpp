@@ -6,6 +6,7 @@
 
 #include "bankrec/base/text.h"
 #include "bankrec/net/http_client.h"
+#include "bankrec/net/http_date.h"
 
 namespace bankrec::net {
 namespace {
@@ -57,6 +58,8 @@ std::vector<std::string_view> split_spaces(std::string_view s) {
   return parts;
 }
 
+}  // namespace
+
 std::optional<system_clock::time_point> parse_http_date(std::string_view s) {
   const auto parts = split_spaces(s);
   // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT"
@@ -89,8 +92,6 @@ std::optional<system_clock::time_point> parse_http_date(std::string_view s) {
   }
   return std::nullopt;
 }
-
-}  // namespace
 
 std::optional<seconds> parse_retry_after(std::string_view value, system_clock::time_point now) {
   value = text::trim(value);

@@ -293,6 +293,29 @@ Result<PartnerIbans> load_partner_ibans(Database& db) {
   return ibans;
 }
 
+/// The entry in the columns from `first` on (read_entry); a stored row that cannot be read is an
+/// internal error naming the entry id of column `id_column`.
+Result<domain::Entry> read_stored_entry(const Query& q, int first, int id_column) {
+  auto entry = read_entry(q, first);
+  if (!entry)
+    return fail(Errc::internal, "stored entry " + std::to_string(q.column_int(id_column)) + " cannot be read: " +
+                                    entry.error().message);
+  return entry;
+}
+
+/// The open item of a row whose columns 0..2 are id, item_json and open_minor: the stored JSON with
+/// the open amount, and the partner's known IBANs added to the item's own.
+Result<domain::OpenItem> read_stored_item(Query& q, const PartnerIbans& ibans) {
+  auto item = domain::open_item_from_json(q.column_text_view(1));
+  if (!item) return fail(Errc::internal, "stored open item " + std::to_string(q.column_int(0)) + ": " + item.error().message);
+  item->amount = domain::Money(q.column_int(2), item->amount.currency());
+  if (const auto it = ibans.find(item->partner_id); it != ibans.end())
+    for (const auto& iban : it->second)
+      if (std::find(item->partner_ibans.begin(), item->partner_ibans.end(), iban) == item->partner_ibans.end())
+        item->partner_ibans.push_back(iban);
+  return item;
+}
+
 }  // namespace
 
 Result<OpenItemsImportSummary> ReconcileRepo::import_open_items(const std::vector<domain::OpenItem>& items,
@@ -322,14 +345,8 @@ Result<std::vector<StoredOpenItem>> ReconcileRepo::load_open_items() {
       "ORDER BY id"));
   std::vector<StoredOpenItem> out;
   while (BANKREC_TRY(q.step())) {
-    auto item = domain::open_item_from_json(q.column_text_view(1));
-    if (!item) return fail(Errc::internal, "stored open item " + std::to_string(q.column_int(0)) + ": " + item.error().message);
-    item->amount = domain::Money(q.column_int(2), item->amount.currency());
-    if (const auto it = ibans.find(item->partner_id); it != ibans.end())
-      for (const auto& iban : it->second)
-        if (std::find(item->partner_ibans.begin(), item->partner_ibans.end(), iban) == item->partner_ibans.end())
-          item->partner_ibans.push_back(iban);
-    out.push_back({q.column_int(0), std::move(*item)});
+    auto item = BANKREC_TRY(read_stored_item(q, ibans));
+    out.push_back({q.column_int(0), std::move(item)});
   }
   return out;
 }
@@ -342,11 +359,8 @@ Result<std::vector<UndecidedEntry>> ReconcileRepo::load_undecided_entries(std::s
   q.bind(1, static_cast<std::int64_t>(limit));
   std::vector<UndecidedEntry> out;
   while (BANKREC_TRY(q.step())) {
-    auto entry = read_entry(q, 2);
-    if (!entry)
-      return fail(Errc::internal, "stored entry " + std::to_string(q.column_int(0)) + " cannot be read: " +
-                                      entry.error().message);
-    out.push_back({q.column_int(0), q.column_text(1), std::move(*entry)});
+    auto entry = BANKREC_TRY(read_stored_entry(q, 2, 0));
+    out.push_back({q.column_int(0), q.column_text(1), std::move(entry)});
   }
   return out;
 }
@@ -418,20 +432,17 @@ namespace {
 
 /// The review fields of one entry from `SELECT e.id, e.status, a.iban, <kEntryColumns>`.
 Result<ReviewItem> review_row(const Query& q) {
-  auto entry = read_entry(q, 3);
-  if (!entry)
-    return fail(Errc::internal, "stored entry " + std::to_string(q.column_int(0)) + " cannot be read: " +
-                                    entry.error().message);
+  auto entry = BANKREC_TRY(read_stored_entry(q, 3, 0));
   ReviewItem r;
   r.entry_id = q.column_int(0);
   r.status = q.column_text(1);
   r.account_iban = q.column_text(2);
-  r.amount_minor = entry->amount.minor();
-  r.currency = std::string(entry->amount.currency().str());
-  r.counterparty_name = entry->counterparty.name.value_or("");
-  r.counterparty_iban = entry->counterparty.iban.value_or("");
-  if (entry->booking_date) r.booking_date = entry->booking_date->iso();
-  r.remittance = entry->remittance.value_or("");
+  r.amount_minor = entry.amount.minor();
+  r.currency = std::string(entry.amount.currency().str());
+  r.counterparty_name = entry.counterparty.name.value_or("");
+  r.counterparty_iban = entry.counterparty.iban.value_or("");
+  if (entry.booking_date) r.booking_date = entry.booking_date->iso();
+  r.remittance = entry.remittance.value_or("");
   return r;
 }
 
@@ -666,18 +677,15 @@ Result<std::vector<ManualDecision>> ReconcileRepo::manual_decisions(std::size_t 
         "m.reverses_match_id IS NULL AND m.decision IN ('manual', 'suggest') ORDER BY m.id LIMIT ?"));
     q.bind(1, static_cast<std::int64_t>(limit));
     while (BANKREC_TRY(q.step())) {
-      auto entry = read_entry(q, 4);
-      if (!entry)
-        return fail(Errc::internal, "stored entry " + std::to_string(q.column_int(1)) + " cannot be read: " +
-                                        entry.error().message);
+      auto entry = BANKREC_TRY(read_stored_entry(q, 4, 1));
       ManualDecision d;
       d.match_id = q.column_int(0);
       d.entry_id = q.column_int(1);
       d.no_match = q.column_int(3) == 0 && q.column_text(2).starts_with("[\"no match");
-      d.amount_minor = entry->amount.minor();
-      d.counterparty_name = entry->counterparty.name.value_or("");
-      d.counterparty_iban = entry->counterparty.iban.value_or("");
-      d.remittance = entry->remittance.value_or("");
+      d.amount_minor = entry.amount.minor();
+      d.counterparty_name = entry.counterparty.name.value_or("");
+      d.counterparty_iban = entry.counterparty.iban.value_or("");
+      d.remittance = entry.remittance.value_or("");
       out.push_back(std::move(d));
     }
   }
@@ -775,10 +783,7 @@ Result<std::vector<ConfirmedDecision>> ReconcileRepo::confirmed_decisions(std::s
         "ORDER BY m.entry_id, m.id LIMIT ?"));
     q.bind(1, since).bind(2, static_cast<std::int64_t>(limit));
     while (BANKREC_TRY(q.step())) {
-      auto entry = read_entry(q, 6);
-      if (!entry)
-        return fail(Errc::internal, "stored entry " + std::to_string(q.column_int(1)) + " cannot be read: " +
-                                        entry.error().message);
+      auto entry = BANKREC_TRY(read_stored_entry(q, 6, 1));
       ConfirmedDecision d;
       d.match_id = q.column_int(0);
       d.entry_id = q.column_int(1);
@@ -786,7 +791,7 @@ Result<std::vector<ConfirmedDecision>> ReconcileRepo::confirmed_decisions(std::s
       d.decided_at = q.column_text(3);
       d.decided_by = q.column_text(4);
       d.account_iban = q.column_text(5);
-      d.entry = std::move(*entry);
+      d.entry = std::move(entry);
       if (!out.empty() && out.back().entry_id == d.entry_id) out.back() = std::move(d);
       else out.push_back(std::move(d));
     }
@@ -801,14 +806,8 @@ Result<std::vector<StoredItemState>> ReconcileRepo::load_all_items() {
   auto q = BANKREC_TRY(db.prepare("SELECT id, item_json, open_minor, status FROM open_items ORDER BY id"));
   std::vector<StoredItemState> out;
   while (BANKREC_TRY(q.step())) {
-    auto item = domain::open_item_from_json(q.column_text_view(1));
-    if (!item) return fail(Errc::internal, "stored open item " + std::to_string(q.column_int(0)) + ": " + item.error().message);
-    item->amount = domain::Money(q.column_int(2), item->amount.currency());
-    if (const auto it = ibans.find(item->partner_id); it != ibans.end())
-      for (const auto& iban : it->second)
-        if (std::find(item->partner_ibans.begin(), item->partner_ibans.end(), iban) == item->partner_ibans.end())
-          item->partner_ibans.push_back(iban);
-    out.push_back({q.column_int(0), q.column_text(3), std::move(*item)});
+    auto item = BANKREC_TRY(read_stored_item(q, ibans));
+    out.push_back({q.column_int(0), q.column_text(3), std::move(item)});
   }
   return out;
 }

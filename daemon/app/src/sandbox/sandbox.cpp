@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cctype>
 #include <cstdio>
 #include <ctime>
 
@@ -19,52 +20,12 @@ namespace json = boost::json;
 
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::optional<std::string> url_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '+') {
-      out += ' ';
-    } else if (c == '%') {
-      if (i + 2 >= text.size()) return std::nullopt;
-      const int hi = hex_value(text[i + 1]), lo = hex_value(text[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 constexpr std::size_t kMaxQueryParams = 32;
 
 }  // namespace
 
 std::optional<Query> parse_query(std::string_view text) {
-  Query out;
-  while (!text.empty()) {
-    const auto amp = text.find('&');
-    const std::string_view part = text.substr(0, amp);
-    text = amp == std::string_view::npos ? std::string_view() : text.substr(amp + 1);
-    if (part.empty()) continue;
-    if (out.size() >= kMaxQueryParams) return std::nullopt;
-    const auto eq = part.find('=');
-    auto key = url_decode(part.substr(0, eq));
-    auto value = url_decode(eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1));
-    if (!key || !value) return std::nullopt;
-    out.emplace_back(std::move(*key), std::move(*value));
-  }
-  return out;
+  return url::parse_form(text, kMaxQueryParams);
 }
 
 std::string_view query_get(const Query& query, std::string_view key) {
@@ -75,21 +36,6 @@ std::string_view query_get(const Query& query, std::string_view key) {
 
 bool query_has(const Query& query, std::string_view key) {
   return std::any_of(query.begin(), query.end(), [&](const auto& kv) { return kv.first == key; });
-}
-
-std::string url_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 bool glob_match(std::string_view pattern, std::string_view text) {
@@ -116,7 +62,7 @@ bool is_uuid(std::string_view text) {
   if (text.size() != 36) return false;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? text[i] != '-' : hex_value(text[i]) < 0) return false;
+    if (dash ? text[i] != '-' : std::isxdigit(static_cast<unsigned char>(text[i])) == 0) return false;
   }
   return true;
 }

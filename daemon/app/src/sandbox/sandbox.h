@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bankrec/base/result.h"
+#include "bankrec/base/url.h"
 #include "bankrec/http/server.h"
 #include "sandbox/ledger.h"
 #include "sandbox/tls_server.h"
@@ -246,7 +247,7 @@ class Sandbox {
 std::optional<Query> parse_query(std::string_view text);
 std::string_view query_get(const Query& query, std::string_view key);
 bool query_has(const Query& query, std::string_view key);
-std::string url_encode(std::string_view text);
+inline std::string url_encode(std::string_view text) { return url::encode(text); }  ///< RFC 3986
 bool glob_match(std::string_view pattern, std::string_view text);
 bool is_uuid(std::string_view text);
 std::string base64url(std::string_view bytes);
