@@ -9,3 +9,5 @@ target_compile_definitions(bankrec_console_data_tests PRIVATE BANKREC_CLI="$<TAR
                            BANKRECD="$<TARGET_FILE:bankrecd>")
 add_dependencies(bankrec_console_data_tests bankrec bankrecd)
 gtest_discover_tests(bankrec_console_data_tests DISCOVERY_TIMEOUT 60 PROPERTIES ENVIRONMENT "TZ=UTC" LABELS integration)
+# Original files downloadable: uploads, inbox files, ZIP members, failed files, bounded memory.
+target_sources(bankrec_console_data_tests PRIVATE console_originals_test.cpp)

@@ -167,6 +167,56 @@ TEST(ImportWriter, a_statement_delivered_again_matches_by_position_and_identical
   EXPECT_THAT(texts(*t.store, "SELECT occurrence FROM entries ORDER BY id"), ElementsAre("1", "2", "3"));
 }
 
+TEST(ImportWriter, an_account_new_to_the_database_still_finds_duplicates_within_the_file) {
+  // The first import into an account skips the lookups that cannot hit (bank hashes it has not
+  // stored yet, content keys that the occurrence number keeps apart); what can hit still does.
+  TestStore t;
+  auto w = ImportWriter::begin(*t.store, {"a.xml", "a", 1, FileSource::cli, "test"});
+  ASSERT_OK(w);
+  ASSERT_OK((*w)->set_format("test"));
+  const domain::Statement first = header("ST-1");
+  std::vector<domain::Entry> lines{line("R1", "rent"), line("R1", "rent"), line(std::nullopt, "card 12.00"),
+                                   line(std::nullopt, "card 12.00"), line("R2", "card 12.00", 1000)};
+  ASSERT_OK((*w)->begin_statement(first));
+  ASSERT_OK((*w)->add_entries(lines));
+  ASSERT_OK((*w)->end_statement(first));
+  // The same statement twice in one file: its unkeyed lines match by position, R1 and R2 by bank id.
+  std::vector<domain::Entry> again{line("R1", "rent"), line("R1", "rent"), line(std::nullopt, "card 12.00"),
+                                   line(std::nullopt, "card 12.00"), line("R2", "card 12.00", 1000)};
+  ASSERT_OK((*w)->begin_statement(first));
+  ASSERT_OK((*w)->add_entries(again));
+  ASSERT_OK((*w)->end_statement(first));
+  // Another statement of the same account: a bank id stored by this import is found across statements.
+  const domain::Statement second = header("ST-2");
+  std::vector<domain::Entry> more{line("R2", "card 12.00", 1000), line("R3", "new")};
+  ASSERT_OK((*w)->begin_statement(second));
+  ASSERT_OK((*w)->add_entries(more));
+  ASSERT_OK((*w)->end_statement(second));
+  const auto done = (*w)->commit();
+  ASSERT_OK(done);
+  EXPECT_EQ(done->counts.entries_new, 5);  // R1, two genuine card lines, R2, R3
+  EXPECT_EQ(done->counts.entries_skipped, 7);
+  EXPECT_THAT(
+      texts(*t.store, "SELECT tier || ' ' || key || ' ' || existing_entry_id FROM entry_skips ORDER BY id"),
+      ElementsAre("bank b:ref:R1 1", "bank b:ref:R1 1", "bank b:ref:R1 1",
+                  "position b:st:ST-1|1|2026-11-20#2 2", "position b:st:ST-1|1|2026-11-20#3 3",
+                  "bank b:ref:R2 4", "bank b:ref:R2 4"));
+  EXPECT_THAT(texts(*t.store, "SELECT occurrence FROM entries WHERE bank_reference IS NULL ORDER BY id"),
+              ElementsAre("1", "2"));
+  // A second file into the now known account takes the stored-entry lookups as before: R3 by bank
+  // id, two card lines by content among unkeyed lines, the third one by content among keyed lines
+  // (R2 holds the same content as the third card line of a file).
+  const auto later = import(*t.store, "b", header(std::nullopt),
+                            {line("R3", "new"), line(std::nullopt, "card 12.00"),
+                             line(std::nullopt, "card 12.00"), line(std::nullopt, "card 12.00")});
+  ASSERT_OK(later);
+  EXPECT_EQ(later->entries_new, 0);
+  EXPECT_EQ(later->entries_skipped, 4);
+  EXPECT_THAT(
+      texts(*t.store, "SELECT tier || ' ' || existing_entry_id FROM entry_skips WHERE id > 7 ORDER BY id"),
+      ElementsAre("bank 5", "content 2", "content 3", "content 4"));
+}
+
 TEST(ImportWriter, lenient_rejects_are_kept_with_the_file_and_go_with_a_rollback) {
   TestStore t;
   {

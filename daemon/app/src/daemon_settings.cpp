@@ -41,6 +41,7 @@ Result<LiveSettings> derive_live_settings(const AppConfig& config, const fs::pat
   live.retry = {std::chrono::seconds(config.retry.base_seconds), config.retry.factor,
                 std::chrono::seconds(config.retry.cap_seconds), config.retry.max_attempts};
   live.ingest.import.batch_entries = config.import_batch_size;
+  live.ingest.index_for_search = true;  // imported lines are found by the console's search at once
   live.ingest.import.pending_expiry_days = static_cast<int>(config.pending_expiry_days);
   // Bank profiles: read at start and on every reload; an invalid profile keeps the old settings.
   auto profiles = formats::ProfileSet::load_directory(config.profiles_dir);

@@ -166,6 +166,7 @@ jobs::JobOutcome Inbox::run_import(const store::JobRecord& job) {
     request.bytes = bytes;
     request.source = store::FileSource::inbox;
     request.actor = "inbox";
+    request.keep_original = true;  // the console hands it back; a ZIP member keeps its own bytes
     std::lock_guard lock(store_mutex_);
     auto result = jobs::ingest_file(store_, registry_, request, {}, ingest_options);
     if (!result) {

@@ -75,6 +75,7 @@ int import_one(StoreContext& ctx, const formats::FormatRegistry& registry, const
   request.lenient = cmd.lenient;
   request.profile = cmd.profile;
   request.encoding = cmd.encoding;
+  request.keep_original = true;  // statements from every intake can be downloaded in the console
   // A progress line rewritten in place on a terminal; otherwise (a pipe, a log file, journald) one
   // line with the counts per batch of entries, which is what a log can hold.
   jobs::ProgressFn progress;
@@ -101,6 +102,7 @@ int run_import(const ImportCommand& cmd, const GlobalOptions& global) {
   jobs::IngestOptions options;
   options.import.batch_entries = config->import_batch_size;
   options.import.pending_expiry_days = static_cast<int>(config->pending_expiry_days);
+  options.index_for_search = true;  // lines imported here are found by the console's search at once
   auto profiles = formats::ProfileSet::load_directory(config->profiles_dir);
   if (!profiles) return report_error(profiles.error());
   options.profiles = std::make_shared<const formats::ProfileSet>(std::move(*profiles));

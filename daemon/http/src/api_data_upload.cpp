@@ -100,7 +100,9 @@ struct FileOutcome {
   std::optional<Error> error;
 };
 
-/// One document through jobs::ingest_file (as the inbox does), its original kept, an audit entry.
+/// One document through jobs::ingest_file (as the inbox does). Its original is kept by the import
+/// itself, in the transaction that writes its rows (or its error row); the upload's own audit entry
+/// follows in a small transaction of its own (the import's entry already names file, source and actor).
 Result<FileOutcome> ingest_one(DataApi& api, const std::string& name, Bytes bytes, const std::string& format,
                                const std::string& profile, const std::string& actor) {
   jobs::IngestRequest request;
@@ -110,6 +112,7 @@ Result<FileOutcome> ingest_one(DataApi& api, const std::string& name, Bytes byte
   request.actor = actor;
   request.format_id = format;
   request.profile = profile;
+  request.keep_original = true;
   const jobs::IngestOptions options = api.ingest_options ? api.ingest_options() : jobs::IngestOptions{};
   FileOutcome out;
   out.name = name;
@@ -130,10 +133,7 @@ Result<FileOutcome> ingest_one(DataApi& api, const std::string& name, Bytes byte
     out.error = result.error();
     out.file_id = BANKREC_TRY(repo.newest_file_with(sha256)).value_or(0);
   }
-  // The original stays with the file row (once per content), recorded with the outcome.
   BANKREC_TRY(api.store.write([&]() -> Result<void> {
-    BANKREC_TRY(repo.keep_original(sha256, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
-                                   actor));
     const std::string details = "{\"name\":" + domain::json_quote(name) + ",\"sha256\":\"" + sha256 +
                                 "\",\"size\":" + std::to_string(bytes.size()) + ",\"status\":\"" + out.status +
                                 "\",\"entries_new\":" + std::to_string(out.entries) + "}";
@@ -215,18 +215,54 @@ Response upload(DataApi& api, const Request& request) {
   });
 }
 
-Response original(DataApi& api, const Request& request) {
+/// RFC 6266 `attachment` with an ASCII fallback `filename` and, for anything else, RFC 8187
+/// `filename*=UTF-8''...`; a ZIP member ("archive.zip/x.xml") is offered under its own name.
+std::string content_disposition(std::string_view name) {
+  if (const auto slash = name.find_last_of('/'); slash != std::string_view::npos && slash + 1 < name.size())
+    name.remove_prefix(slash + 1);
+  std::string ascii, encoded;
+  bool plain = true;
+  for (char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    const bool printable = u >= 0x20 && u < 0x7f && c != '"' && c != '\\';
+    ascii += printable ? c : '_';
+    plain = plain && printable;
+    // attr-char (RFC 8187 section 3.2.1) stays as it is; every other byte is percent-encoded.
+    const bool alnum = (u >= '0' && u <= '9') || (u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z');
+    if (alnum || std::string_view("!#$&+-.^_`|~").find(c) != std::string_view::npos) {
+      encoded += c;
+    } else {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      encoded += '%';
+      encoded += kHex[u >> 4];
+      encoded += kHex[u & 0x0f];
+    }
+  }
+  std::string out = "attachment; filename=\"" + ascii + "\"";
+  if (!plain) out += "; filename*=UTF-8''" + encoded;
+  return out;
+}
+
+/// The original bytes of a file row, sent in pieces straight from the database: each piece is read
+/// under the store lock on its own, so a large download neither fills memory nor holds up imports.
+Response original(const std::shared_ptr<DataApi>& api, const Request& request) {
   return respond([&]() -> Result<Response> {
     const std::int64_t id = BANKREC_TRY(id_param(request, "file"));
     store::FileOriginal file;
     {
-      std::lock_guard lock(api.store_mutex);
-      file = BANKREC_TRY(store::ConsoleDataRepo(api.store).original(id));
+      std::lock_guard lock(api->store_mutex);
+      file = BANKREC_TRY(store::ConsoleDataRepo(api->store).original(id));
     }
-    Response r = Response::text(200, std::move(file.content), "application/octet-stream");
-    std::string ascii;
-    for (char c : file.name) ascii += (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e || c == '"' || c == '\\') ? '_' : c;
-    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + ascii + "\"");
+    auto source = std::make_shared<BodySource>();
+    source->size = file.size;
+    source->read = [api, sha256 = file.sha256](std::uint64_t offset, std::span<char> out) -> Result<std::size_t> {
+      std::lock_guard lock(api->store_mutex);
+      return store::ConsoleDataRepo(api->store).read_original(sha256, offset, out);
+    };
+    Response r;
+    r.content_type = "application/octet-stream";
+    r.source = std::move(source);
+    r.headers.emplace_back("Content-Disposition", content_disposition(file.name));
     return r;
   });
 }
@@ -268,7 +304,7 @@ void install_write_routes(Router& router, std::shared_ptr<DataApi> api) {
   upload_access.streamed = std::make_shared<const StreamedBody>(api->upload);
   router.add("POST", "/api/v1/uploads", upload_access, [api](const Request& r) { return upload(*api, r); });
   const Access read = Access::need(Permission::read);
-  router.add("GET", "/api/v1/files/{id}/original", read, [api](const Request& r) { return original(*api, r); });
+  router.add("GET", "/api/v1/files/{id}/original", read, [api](const Request& r) { return original(api, r); });
   // Dead letters and alerts: the people who upload and review also clear the errors they see.
   const Access act = Access::need(Permission::upload);
   router.add("POST", "/api/v1/jobs/{id}/retry", act, [api](const Request& r) { return dead_letter_action(*api, r, true); });

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
+#include <vector>
 
 #include "bankrec/http/server.h"
 #include "tls_context.h"
@@ -75,9 +76,8 @@ Request to_request(bhttp::request<bhttp::string_body>&& req, const std::string& 
 
 /// Every response, whatever produced it (a route, the router's 404/405, the server's 413/431), gets
 /// the security headers; API responses and error bodies are never cached (`api`: the path is under /api/).
-bhttp::response<bhttp::string_body> to_beast(Response&& response, unsigned version, bool keep_alive, bool head,
-                                             bool api = true) {
-  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), version};
+template <class Body>
+void set_head(bhttp::response<Body>& res, const Response& response, bool keep_alive, bool api) {
   res.set(bhttp::field::server, "bankrecd");
   res.set(bhttp::field::content_type, response.content_type);
   for (const auto& h : kSecurityHeaders) res.set(h[0], h[1]);
@@ -86,6 +86,12 @@ bhttp::response<bhttp::string_body> to_beast(Response&& response, unsigned versi
   for (auto& [k, v] : response.headers) res.set(k, v);
   if (api) res.set(bhttp::field::cache_control, "no-store");  // after the route's own headers: not overridable
   res.keep_alive(keep_alive);
+}
+
+bhttp::response<bhttp::string_body> to_beast(Response&& response, unsigned version, bool keep_alive, bool head,
+                                             bool api = true) {
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), version};
+  set_head(res, response, keep_alive, api);
   res.body() = head ? std::string() : std::move(response.body);
   res.prepare_payload();
   if (head) res.content_length(response.body.size());
@@ -285,6 +291,58 @@ net::awaitable<void> drain(TlsStream& stream) {
     total += co_await stream.async_read_some(net::buffer(scratch), net::redirect_error(net::use_awaitable, ec));
 }
 
+// --- Bodies in pieces (Response::source): memory stays at one piece whatever the size. ---
+
+constexpr std::size_t kPieceBytes = 256 * 1024;
+
+/// One piece from a BodySource, on the blocking pool: the byte count, or -1 (logged) when it failed.
+net::awaitable<std::int64_t> read_piece_blocking(std::shared_ptr<const BodySource> source, std::uint64_t offset,
+                                                 std::span<char> out) {
+  auto n = source->read(offset, out);
+  if (!n) {
+    std::fprintf(stderr, "bankrecd: http: streamed body failed at byte %llu: %s\n",
+                 static_cast<unsigned long long>(offset), n.error().describe().c_str());
+    co_return -1;
+  }
+  co_return static_cast<std::int64_t>(*n);
+}
+
+/// Writes a response whose body comes from `response.source`: the head with Content-Length, then the
+/// pieces. false when the connection must close (a write failed or the source ended early).
+net::awaitable<bool> write_streamed(TlsStream& stream, std::shared_ptr<Shared> shared, Outcome& outcome) {
+  auto& tcp_layer = beast::get_lowest_layer(stream);
+  const std::shared_ptr<const BodySource> source = outcome.response.source;
+  bhttp::response<bhttp::empty_body> res{static_cast<bhttp::status>(outcome.response.status), outcome.version};
+  set_head(res, outcome.response, outcome.keep_alive, outcome.api);
+  res.content_length(source->size);
+  bhttp::response_serializer<bhttp::empty_body> serializer(res);
+  beast::error_code ec;
+  tcp_layer.expires_after(shared->config.io_timeout);
+  co_await bhttp::async_write_header(stream, serializer, net::redirect_error(net::use_awaitable, ec));
+  if (ec) {
+    log_io_error(ec, "write");
+    co_return false;
+  }
+  if (outcome.head) co_return true;
+  std::vector<char> piece(static_cast<std::size_t>(std::min<std::uint64_t>(source->size, kPieceBytes)));
+  for (std::uint64_t offset = 0; offset < source->size;) {
+    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(piece.size(), source->size - offset));
+    const std::int64_t n = co_await net::co_spawn(
+        shared->blocking->get_executor(), read_piece_blocking(source, offset, std::span(piece).first(want)),
+        net::use_awaitable);
+    if (n <= 0) co_return false;  // short body: the client sees Content-Length unmet, never wrong bytes
+    tcp_layer.expires_after(shared->config.io_timeout);
+    co_await net::async_write(stream, net::buffer(piece.data(), static_cast<std::size_t>(n)),
+                              net::redirect_error(net::use_awaitable, ec));
+    if (ec) {
+      log_io_error(ec, "write");
+      co_return false;
+    }
+    offset += static_cast<std::uint64_t>(n);
+  }
+  co_return true;
+}
+
 net::awaitable<void> run_session(TlsStream stream, std::shared_ptr<Shared> shared, std::string remote) {
   auto& tcp_layer = beast::get_lowest_layer(stream);
   beast::error_code ec;
@@ -298,6 +356,11 @@ net::awaitable<void> run_session(TlsStream stream, std::shared_ptr<Shared> share
   for (;;) {
     auto outcome = co_await serve_one(stream, buffer, shared, remote);
     if (!outcome) break;
+    if (outcome->response.source) {
+      if (!co_await write_streamed(stream, shared, *outcome)) co_return;
+      if (!outcome->keep_alive) break;
+      continue;
+    }
     auto res = to_beast(std::move(outcome->response), outcome->version, outcome->keep_alive, outcome->head, outcome->api);
     tcp_layer.expires_after(shared->config.io_timeout);
     co_await bhttp::async_write(stream, res, net::redirect_error(net::use_awaitable, ec));

@@ -219,6 +219,7 @@ class Run {
   Result<void> ingest_one(IngestRequest request, AccountRun& run) {
     request.source = store::FileSource::api;
     request.actor = settings_.name;
+    request.keep_original = true;  // what the bank delivered (as statement JSON or its document), for auditors
     std::lock_guard lock(env_.store_mutex);
     const auto result = BANKREC_TRY(ingest_file(env_.store, env_.formats, request, {}, env_.ingest));
     ++run.files;

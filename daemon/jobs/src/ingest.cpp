@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "bankrec/domain/date.h"
+#include "bankrec/store/console_data_repo.h"
 
 namespace bankrec::jobs {
 namespace {
@@ -68,8 +69,10 @@ class StoreSink final : public formats::StatementSink {
 Result<store::ImportResult> ingest_file(store::Store& store, const formats::FormatRegistry& registry,
                                         const IngestRequest& request, const ProgressFn& progress,
                                         const IngestOptions& options) {
-  const store::SourceFileInfo file{request.name, store::sha256_hex(request.bytes), request.bytes.size(),
-                                   request.source, request.actor};
+  store::SourceFileInfo file{request.name, store::sha256_hex(request.bytes), request.bytes.size(), request.source,
+                             request.actor};
+  if (request.keep_original)
+    file.original = as_text(request.bytes);
   if (const auto existing = BANKREC_TRY(store::find_imported_file(store, file.sha256))) {
     BANKREC_TRY(store::record_duplicate_file(store, file, *existing));
     store::ImportResult result;
@@ -100,6 +103,7 @@ Result<store::ImportResult> ingest_file(store::Store& store, const formats::Form
     return Unexpected{error};
   }
   sink.report(/*done=*/true);
+  if (options.index_for_search) (void)store::ConsoleDataRepo(store).index_for_search();
   return result;
 }
 

@@ -4,6 +4,7 @@
 
 #include "bankrec/store/entry_row.h"
 #include "console_data_sql.h"
+#include "entry_search.h"
 
 namespace bankrec::store {
 namespace {
@@ -67,14 +68,31 @@ Result<EntryRow> read_entry_row(const Query& q) {
   return r;
 }
 
-/// Escapes LIKE wildcards; used with ESCAPE '\'.
-std::string like_pattern(std::string_view text) {
-  std::string out = "%";
-  for (char c : text) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "%";
+constexpr int kSearchFewHits = 2000;         // up to this many hits are read by id and sorted
+constexpr int kSearchMaxHits = 200000;       // a search considers at most the newest this many hits
+constexpr int kSearchCatchUp = 20000;       // lines indexed before a search at most (about 0.2 s)
+
+/// Adds the text search `match` (search::match_expression) to `where`.
+Result<void> add_search_term(Database& db, Where& where, const std::string& match) {
+  // Lines stored since the index was last brought up to date (ConsoleDataRepo::index_for_search,
+  // after each import) are indexed first, at most kSearchCatchUp of them per search.
+  BANKREC_TRY(search::catch_up(db, kSearchCatchUp));
+  // Few hits: the rows are fetched by id and the page sorted (at most kSearchFewHits rows). Many:
+  // the list's own index is walked in page order and each row looked up in the newest
+  // kSearchMaxHits hits (`+e.id` keeps SQLite from reading the hits by id and sorting them all).
+  auto count = BANKREC_TRY(db.prepare("SELECT count(*) FROM (SELECT docid FROM entry_search WHERE entry_search "
+                                      "MATCH ?1 LIMIT " + std::to_string(kSearchFewHits + 1) + ")"));
+  count.bind(1, match);
+  BANKREC_TRY(count.step());
+  const bool few = count.column_int(0) <= kSearchFewHits;
+  count.reset();
+  if (few)
+    where.add("e.id IN (SELECT docid FROM entry_search WHERE entry_search MATCH ?)", match);
+  else
+    where.add("+e.id IN (SELECT docid FROM entry_search WHERE entry_search MATCH ? ORDER BY docid DESC LIMIT " +
+                  std::to_string(kSearchMaxHits) + ")",
+              match);
+  return ok();
 }
 
 }  // namespace
@@ -100,17 +118,17 @@ Result<std::string> ConsoleDataRepo::statement_status(std::int64_t statement_id,
                                                       std::int64_t entries) {
   if (file_status != "processed") return std::string(file_status);
   if (entries == 0) return std::string("processed");
-  auto q = BANKREC_TRY(store_.db().prepare("SELECT status, count(*) FROM entries WHERE statement_id = ?1 GROUP BY status"));
+  // Index entries only (entries_statement, entries_statement_review/_reconciled): never the lines.
+  auto q = BANKREC_TRY(store_.db().prepare(
+      "SELECT EXISTS (SELECT 1 FROM entries WHERE statement_id = ?1 AND status = 'review'), "
+      "(SELECT count(*) FROM entries WHERE statement_id = ?1 AND status = 'reconciled'), "
+      "(SELECT count(*) FROM entries WHERE statement_id = ?1)"));
   q.bind(1, statement_id);
-  std::int64_t total = 0, reconciled = 0, review = 0;
-  while (BANKREC_TRY(q.step())) {
-    const std::string status = q.column_text(0);
-    const std::int64_t n = q.column_int(1);
-    total += n;
-    if (status == "reconciled") reconciled += n;
-    if (status == "review") review += n;
-  }
-  if (review > 0) return std::string("review");
+  BANKREC_TRY(q.step());
+  const bool review = q.column_int(0) != 0;
+  const std::int64_t reconciled = q.column_int(1), total = q.column_int(2);
+  q.reset();
+  if (review) return std::string("review");
   if (total > 0 && reconciled == total) return std::string("reconciled");
   return std::string("processed");
 }
@@ -203,12 +221,8 @@ Result<Page<EntryRow>> ConsoleDataRepo::entries(const EntryFilter& filter, const
   if (filter.min_minor) base.add("e.amount_minor >= ?", *filter.min_minor);
   if (filter.max_minor) base.add("e.amount_minor <= ?", *filter.max_minor);
   if (filter.q && !filter.q->empty()) {
-    const std::string like = like_pattern(*filter.q);
-    // Columns case-insensitively (ASCII); the purpose and other fields inside the rest BLOB byte-wise.
-    base.add("(e.counterparty_name LIKE ? ESCAPE '\\' OR e.counterparty_iban LIKE ? ESCAPE '\\' OR "
-             "e.bank_reference LIKE ? ESCAPE '\\' OR e.end_to_end_id LIKE ? ESCAPE '\\' OR "
-             "instr(e.rest, CAST(? AS BLOB)) > 0)",
-             like, like, like, like, *filter.q);
+    const std::string match = search::match_expression(*filter.q);
+    if (!match.empty()) BANKREC_TRY(add_search_term(store_.db(), base, match));
   }
 
   const bool by_date = filter.sort == EntrySort::booking_date_desc || filter.sort == EntrySort::booking_date_asc;
@@ -278,6 +292,10 @@ Result<Page<EntryRow>> ConsoleDataRepo::entries(const EntryFilter& filter, const
   return out;
 }
 
+Result<std::int64_t> ConsoleDataRepo::index_for_search(std::int64_t max_rows) {
+  return search::catch_up(store_.db(), max_rows);
+}
+
 Result<EntryRow> ConsoleDataRepo::entry(std::int64_t id) {
   auto q = BANKREC_TRY(store_.db().prepare(entry_select() + " WHERE e.id = ?1"));
   q.bind(1, id);
@@ -317,25 +335,41 @@ Result<std::vector<EntryMatch>> ConsoleDataRepo::matches_of(std::int64_t entry_i
 }
 
 Result<void> ConsoleDataRepo::keep_original(std::string_view sha256, std::string_view content, std::string_view actor) {
+  // COALESCE: an empty file binds as NULL; its original is the empty BLOB.
   auto q = BANKREC_TRY(store_.db().prepare(
-      "INSERT OR IGNORE INTO file_originals(sha256, size, content, stored_at, stored_by) VALUES (?1, ?2, ?3, ?4, ?5)"));
+      "INSERT OR IGNORE INTO file_originals(sha256, size, content, stored_at, stored_by) "
+      "VALUES (?1, ?2, COALESCE(?3, X''), ?4, ?5)"));
   q.bind(1, sha256).bind(2, static_cast<std::int64_t>(content.size()));
   q.bind_blob_static(3, content).bind(4, utc_timestamp(store_.clock().now())).bind(5, actor);
   return q.run();
 }
 
 Result<FileOriginal> ConsoleDataRepo::original(std::int64_t file_id) {
+  // length() of a BLOB comes from the record header: the bytes themselves are not read here.
   auto q = BANKREC_TRY(store_.db().prepare(
-      "SELECT f.name, o.content FROM source_files f LEFT JOIN file_originals o ON o.sha256 = f.sha256 WHERE f.id = ?1"));
+      "SELECT f.name, f.sha256, length(o.content) FROM source_files f "
+      "LEFT JOIN file_originals o ON o.sha256 = f.sha256 WHERE f.id = ?1"));
   q.bind(1, file_id);
   if (!BANKREC_TRY(q.step())) return fail(Errc::not_found, "no file with id " + std::to_string(file_id));
-  if (q.column_is_null(1))
+  if (q.column_is_null(2))
     return fail(Errc::not_found, "the original of file " + std::to_string(file_id) +
-                                     " is not in the database (inbox files are kept in the archive folder)");
+                                     " is not in the database (imported before originals were kept)");
   FileOriginal out;
   out.name = q.column_text(0);
-  out.content = std::string(q.column_blob_view(1));
+  out.sha256 = q.column_text(1);
+  out.size = static_cast<std::uint64_t>(q.column_int(2));
   return out;
+}
+
+Result<std::size_t> ConsoleDataRepo::read_original(std::string_view sha256, std::uint64_t offset, std::span<char> out) {
+  // By key each time, not a remembered rowid: VACUUM may renumber the rows of a table without an
+  // INTEGER PRIMARY KEY between two pieces.
+  auto q = BANKREC_TRY(store_.db().prepare("SELECT rowid FROM file_originals WHERE sha256 = ?1"));
+  q.bind(1, sha256);
+  if (!BANKREC_TRY(q.step())) return fail(Errc::not_found, "no original with sha256 " + std::string(sha256));
+  const std::int64_t rowid = q.column_int(0);
+  q.reset();
+  return store_.db().read_blob("file_originals", "content", rowid, offset, out);
 }
 
 Result<std::optional<std::int64_t>> ConsoleDataRepo::newest_file_with(std::string_view sha256) {

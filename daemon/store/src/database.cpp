@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -281,6 +282,30 @@ Result<void> Database::checkpoint() {
   const int rc = sqlite3_wal_checkpoint_v2(handle_->db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   if (rc != SQLITE_OK && rc != SQLITE_BUSY) return sql_error(handle_->db, "wal checkpoint");
   return ok();
+}
+
+Result<std::size_t> Database::read_blob(const char* table, const char* column, std::int64_t rowid,
+                                        std::uint64_t offset, std::span<char> out) {
+  sqlite3_blob* blob = nullptr;
+  const int rc = sqlite3_blob_open(handle_->db, "main", table, column, rowid, /*flags=*/0, &blob);
+  if (rc != SQLITE_OK) {
+    sqlite3_blob_close(blob);  // a handle may be set on error; closing nullptr is a no-op
+    if (rc == SQLITE_ERROR && std::strstr(sqlite3_errmsg(handle_->db), "no such rowid") != nullptr)
+      return fail(Errc::not_found, std::string("no row ") + std::to_string(rowid) + " in " + table);
+    return sql_error(handle_->db, std::string("blob open ") + table + "." + column);
+  }
+  const auto size = static_cast<std::uint64_t>(sqlite3_blob_bytes(blob));
+  std::size_t n = 0;
+  if (offset < size) {
+    n = static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), size - offset));
+    if (sqlite3_blob_read(blob, out.data(), static_cast<int>(n), static_cast<int>(offset)) != SQLITE_OK) {
+      auto error = sql_error(handle_->db, std::string("blob read ") + table + "." + column);
+      sqlite3_blob_close(blob);
+      return error;
+    }
+  }
+  sqlite3_blob_close(blob);
+  return n;
 }
 
 Result<void> Database::export_to(const std::filesystem::path& dest, const SecretKey& key) {

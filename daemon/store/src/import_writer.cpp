@@ -6,6 +6,7 @@
 #include "bankrec/base/check.h"
 #include "bankrec/base/text.h"
 #include "bankrec/domain/json.h"
+#include "bankrec/store/console_data_repo.h"
 #include "bankrec/store/entry_row.h"
 #include "bankrec/store/identity.h"
 #include "date_text.h"
@@ -88,6 +89,14 @@ Result<std::int64_t> expire_pending_before(Store& store, const std::string& toda
     return ok();
   }));
   return expired;
+}
+
+// --- Originals (issue 8): the file's bytes beside its rows, in the caller's transaction. ---
+
+/// Keeps `file.original` in file_originals (INSERT OR IGNORE: once per content); nothing when unset.
+Result<void> keep_original_of(Store& store, const SourceFileInfo& file) {
+  if (!file.original) return ok();
+  return ConsoleDataRepo(store).keep_original(file.sha256, *file.original, file.actor);
 }
 
 }  // namespace
@@ -222,8 +231,10 @@ Result<void> ImportWriter::begin_statement(const domain::Statement& header) {
   last_line_date_.reset();
   statement_new_entries_ = 0;
   ++statement_ordinal_;
+  // Computed once here, not for every entry: its entries' tier-2 keys start with it.
+  statement_key_ = statement_key(header);
   const std::string key =
-      statement_key(header).value_or("file:" + file_.sha256 + "#" + std::to_string(statement_ordinal_));
+      statement_key_.value_or("file:" + file_.sha256 + "#" + std::to_string(statement_ordinal_));
   Query find =
       BANKREC_TRY(db.prepare("SELECT id FROM statements WHERE account_id = ?1 AND statement_key = ?2"));
   find.bind(1, account_id_).bind(2, key);
@@ -250,6 +261,15 @@ Result<void> ImportWriter::begin_statement(const domain::Statement& header) {
       db.prepare("SELECT EXISTS(SELECT 1 FROM entries WHERE account_id = ?1 AND bank_hash IS NULL)"));
   unkeyed.bind(1, account_id_);
   account_has_unkeyed_ = BANKREC_TRY(unkeyed.step()) && unkeyed.column_int(0) != 0;
+  // Whether the account held entries before this import, asked once per account and import.
+  if (const auto it = account_fresh_.find(account_id_); it != account_fresh_.end()) {
+    account_fresh_now_ = it->second;
+  } else {
+    Query any = BANKREC_TRY(db.prepare("SELECT EXISTS(SELECT 1 FROM entries WHERE account_id = ?1)"));
+    any.bind(1, account_id_);
+    account_fresh_now_ = !(BANKREC_TRY(any.step()) && any.column_int(0) != 0);
+    account_fresh_.emplace(account_id_, account_fresh_now_);
+  }
   return ok();
 }
 
@@ -310,15 +330,22 @@ Result<std::int64_t> ImportWriter::find_existing(const EntryIdentity& id, const 
     q.reset();
     return found;
   };
+  // An account without entries before this import can only hold this import's own lines. Their
+  // content keys are pairwise different (the occurrence number counts every line of the import with
+  // the same content), so a content lookup cannot hit; a bank key can repeat within the file, so
+  // its lookup runs whenever this import stored a line with the same (account, bank hash) already.
+  // Both skips give exactly the lookups' answers, without the queries.
+  const bool fresh = account_fresh_now_;
   std::int64_t existing = 0;
   if (id.bank_key) {
-    existing = BANKREC_TRY(lookup_bank(q_->find_bank));
+    if (!fresh || stored_bank_hashes_.contains(bank_hash_slot(account_id_, bank_hash)))
+      existing = BANKREC_TRY(lookup_bank(q_->find_bank));
     if (existing != 0) {
       tier = "bank";
       key = *id.bank_key;
       return existing;
     }
-    if (account_has_unkeyed_) existing = BANKREC_TRY(lookup_content(q_->find_content_unkeyed));
+    if (account_has_unkeyed_ && !fresh) existing = BANKREC_TRY(lookup_content(q_->find_content_unkeyed));
   } else {
     // Tier 2 needs a statement that was stored before: a new statement row has no entries yet.
     if (id.position_key && statement_repeat_) {
@@ -334,7 +361,7 @@ Result<std::int64_t> ImportWriter::find_existing(const EntryIdentity& id, const 
         return existing;
       }
     }
-    existing = BANKREC_TRY(lookup_content(q_->find_content_any));
+    if (!fresh) existing = BANKREC_TRY(lookup_content(q_->find_content_any));
   }
   if (existing != 0) {
     tier = "content";
@@ -345,7 +372,7 @@ Result<std::int64_t> ImportWriter::find_existing(const EntryIdentity& id, const 
 
 Result<void> ImportWriter::store_entry(domain::Entry& e) {
   const std::size_t index = next_index_++;
-  const EntryIdentity id = compute_identity(header_, index, e);
+  const EntryIdentity id = compute_identity(statement_key_, index, e);
   OccurrenceKey slot;
   BANKREC_CHECK(id.content_base.size() + sizeof account_id_ <= slot.bytes.size(),
                 "content key longer than expected");
@@ -432,6 +459,7 @@ Result<void> ImportWriter::store_entry(domain::Entry& e) {
   }
   if (pending) account_has_pending_ = true;
   if (!id.bank_key) account_has_unkeyed_ = true;
+  if (id.bank_key && account_fresh_now_) stored_bank_hashes_.insert(bank_hash_slot(account_id_, bank_hash));
   return ok();
 }
 
@@ -562,6 +590,7 @@ Result<ImportResult> ImportWriter::commit() {
                               ",\"warnings\":" + std::to_string(counts_.warnings.size()) + "}";
   BANKREC_TRY(
       store_.audit().append({file_.actor, "import.file", "source_file", std::to_string(file_id_), details}));
+  BANKREC_TRY(keep_original_of(store_, file_));  // same transaction as the rows made from it
   // Every imported file is covered by a signed checkpoint that also leaves the database.
   BANKREC_TRY(store_.audit().checkpoint());
   q_.reset();  // finalize before COMMIT
@@ -593,6 +622,7 @@ Result<std::int64_t> ImportWriter::abort(const Error& error) {
     insert.bind(7, utc_timestamp(store_.clock().now())).bind(8, format_).bind(9, message);
     BANKREC_TRY(insert.run());
     id = db.last_insert_rowid();
+    BANKREC_TRY(keep_original_of(store_, file_));  // a clerk can download the file that failed
     BANKREC_TRY(store_.audit().append({file_.actor, "import.failed", "source_file", std::to_string(id),
                                        "{\"name\":" + json_quote(file_.name) + ",\"sha256\":\"" +
                                            file_.sha256 + "\",\"error\":" + json_quote(message) + "}"}));
@@ -611,6 +641,7 @@ Result<std::optional<std::int64_t>> find_imported_file(Store& store, std::string
 
 Result<void> record_duplicate_file(Store& store, const SourceFileInfo& file, std::int64_t existing_id) {
   return store.write([&]() -> Result<void> {
+    BANKREC_TRY(keep_original_of(store, file));  // fills the gap for files imported before originals were kept
     BANKREC_TRY(
         store.audit().append({file.actor, "import.duplicate_file", "source_file", std::to_string(existing_id),
                               "{\"name\":" + json_quote(file.name) + ",\"sha256\":\"" + file.sha256 +

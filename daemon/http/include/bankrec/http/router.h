@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -79,11 +80,22 @@ struct Request {
   std::string_view cookie(std::string_view name) const;
 };
 
+/// A response body sent in pieces instead of held in Response::body (downloads of any size): the
+/// server sends `Content-Length: size`, then asks `read` for the bytes from `offset` into a buffer of
+/// its own (at most 256 KiB), on its blocking pool, until `size` bytes went out. `read` returns how
+/// many bytes it wrote; 0 or an error before `size` ends the response by closing the connection, so
+/// the client sees a short body, never a wrong one.
+struct BodySource {
+  std::uint64_t size = 0;
+  std::function<Result<std::size_t>(std::uint64_t offset, std::span<char> out)> read;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   Headers headers;
   std::string body;
+  std::shared_ptr<const BodySource> source = nullptr;  //!< set: the body comes from here; `body` is unused
 
   static Response json(int status, std::string body);
   static Response text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");

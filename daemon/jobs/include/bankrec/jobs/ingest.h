@@ -25,6 +25,9 @@ struct IngestRequest {
   bool lenient = false;
   std::string profile;   //!< forced bank profile (CSV/XLS/XLSX/XML/PDF); empty = choose automatically
   std::string encoding;  //!< forced charset; empty = detect
+  /// Keep `bytes` as the file's original in the database (file_originals, once per content), in the
+  /// same transaction as the import or its error row: what the console's download hands back.
+  bool keep_original = true;
 };
 
 /// Reported every ImportOptions::batch_entries entries and once at the end.
@@ -42,6 +45,9 @@ struct IngestOptions {
   /// Bank profiles for table, XML and PDF files (profiles_dir); shared so a reload can swap the set
   /// while an import still uses the old one. nullptr: such files find no profile.
   std::shared_ptr<const formats::ProfileSet> profiles;
+  /// After the commit, bring the console's text-search index up to date (its own transactions, not
+  /// part of the import: a failure there leaves the import standing and the next search catches up).
+  bool index_for_search = false;
 };
 
 /// Parses `request.bytes` with the streaming parser straight into the store, all-or-nothing: a

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,7 +59,7 @@ struct EntryFilter {
   std::optional<std::string> from, to;  //!< booking date range, inclusive
   std::optional<std::string> status;    //!< pending, processed, reconciled, review, unmatched, error
   std::optional<std::int64_t> min_minor, max_minor;
-  std::optional<std::string> q;  //!< text in counterparty, references or (case-sensitive) purpose
+  std::optional<std::string> q;  //!< words beginning words of counterparty, purpose, IBAN or references (entry_search.h)
   std::optional<std::int64_t> statement_id;
   EntrySort sort = EntrySort::booking_date_desc;
 };
@@ -149,10 +150,11 @@ struct Dashboard {
   std::vector<Connector> connectors;
 };
 
-/// The original bytes of a stored file.
+/// Where the original bytes of a stored file are: read them with ConsoleDataRepo::read_original().
 struct FileOriginal {
-  std::string name;
-  std::string content;
+  std::string name;    //!< source_files.name ("archive.zip/x.xml" for a ZIP member)
+  std::string sha256;  //!< the key of its bytes in file_originals
+  std::uint64_t size = 0;
 };
 
 class ConsoleDataRepo {
@@ -167,6 +169,11 @@ class ConsoleDataRepo {
   /// that every filter and sort is an index range without a temp b-tree).
   Result<Page<EntryRow>> entries(const EntryFilter& filter, const PageRequest& page,
                                  std::vector<std::string>* plan = nullptr);
+  /// Brings the text search index up to date with up to `max_rows` lines stored since the last
+  /// call (the import does not index; a search indexes at most 20,000 waiting lines itself, so
+  /// lines beyond those are found only once this has run). Returns how many were indexed. Call
+  /// outside a transaction, after each import (and once after upgrading a database to step 15).
+  Result<std::int64_t> index_for_search(std::int64_t max_rows = 1'000'000);
   /// not_found for an unknown id.
   Result<EntryRow> entry(std::int64_t id);
   Result<std::vector<EntryMatch>> matches_of(std::int64_t entry_id);
@@ -196,9 +203,13 @@ class ConsoleDataRepo {
   /// Keeps `content` as the original of every source_files row with this SHA-256 (once per content;
   /// a second call with the same bytes does nothing). Call inside Store::write().
   Result<void> keep_original(std::string_view sha256, std::string_view content, std::string_view actor);
-  /// The original of a file row; not_found when the row is unknown or its bytes were not kept
-  /// (inbox files are archived on disk instead).
+  /// The original of a file row (its name, key and size; the bytes stay in the database); not_found
+  /// when the row is unknown or its bytes were not kept (files imported before originals were kept).
   Result<FileOriginal> original(std::int64_t file_id);
+  /// Up to `out.size()` bytes of the original with this SHA-256 from `offset`, read incrementally
+  /// (only the pages that hold them); returns how many, 0 at the end. One short read transaction per
+  /// call, so a download in pieces never holds the database between pieces.
+  Result<std::size_t> read_original(std::string_view sha256, std::uint64_t offset, std::span<char> out);
   /// The newest source_files row made from these bytes; nullopt when none.
   Result<std::optional<std::int64_t>> newest_file_with(std::string_view sha256);
 

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -96,6 +97,11 @@ class Database {
   /// for readers.
   Result<void> checkpoint();
   const std::filesystem::path& path() const { return path_; }
+  /// Incremental BLOB I/O: copies up to `out.size()` bytes from `offset` of the BLOB in `column` of
+  /// row `rowid` of `table` (main schema), reading only the pages that hold them; returns how many (0
+  /// at or past the end). not_found when the row is gone. For values too large to load whole.
+  Result<std::size_t> read_blob(const char* table, const char* column, std::int64_t rowid, std::uint64_t offset,
+                                std::span<char> out);
 
   /// Attaches `dest` keyed with `key` and copies everything into it with sqlcipher_export (never the
   /// backup API, which writes plaintext with SQLCipher 3.4.1), then detaches.

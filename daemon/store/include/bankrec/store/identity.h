@@ -22,6 +22,10 @@ struct EntryIdentity {
 /// the booking status ("b:", "p:", "i:"), so a pending line never collides with its booked twin.
 EntryIdentity compute_identity(const domain::Statement& header, std::size_t index,
                                const domain::Entry& entry);
+/// The same with the statement's key computed once per statement (`statement_key(header)`), as
+/// the import does for every entry of it.
+EntryIdentity compute_identity(const std::optional<std::string>& statement_key, std::size_t index,
+                               const domain::Entry& entry);
 
 /// The parts of compute_identity() that depend on the entry alone: its tier-1 key (nullopt when the
 /// bank gave no usable id), its tier-3 key before the occurrence number, and its normalised

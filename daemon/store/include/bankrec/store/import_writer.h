@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "bankrec/base/result.h"
@@ -29,6 +30,11 @@ struct SourceFileInfo {
   std::uint64_t size = 0;
   FileSource source = FileSource::cli;
   std::string actor;
+  /// The file's bytes, kept in file_originals (once per content, keyed by `sha256`) inside the
+  /// import's own transaction by commit(), or inside the error row's by abort(), so that no crash
+  /// separates a file row from its original. nullopt: not kept. Not owned: the caller keeps the
+  /// bytes alive until commit() or abort() returned.
+  std::optional<std::string_view> original = std::nullopt;
 };
 
 struct ImportOptions {
@@ -71,8 +77,8 @@ class ImportWriter {
   Result<void> end_statement(const domain::Statement& header);
   /// A record the parser skipped in lenient mode: kept in parse_rejects with its position and
   /// reason. `line`/`column` are 1-based, 0 when unknown (binary formats).
-  Result<void> add_reject(std::uint32_t line, std::uint32_t column, std::uint64_t byte, std::string_view locator,
-                          std::string_view reason);
+  Result<void> add_reject(std::uint32_t line, std::uint32_t column, std::uint64_t byte,
+                          std::string_view locator, std::string_view reason);
 
   /// Finishes the file: status processed, counts, one audit entry, COMMIT.
   Result<ImportResult> commit();
@@ -121,8 +127,19 @@ class ImportWriter {
     }
   };
   std::unordered_map<OccurrenceKey, int, OccurrenceHash> occurrences_;
+  /// Per account seen by this import: true when it held no entries before the import began.
+  std::map<std::int64_t, bool> account_fresh_;
+  bool account_fresh_now_ = false;  //!< account_fresh_ of the current statement's account
+  /// (account, bank hash) of the keyed lines this import stored into fresh accounts, mixed into one
+  /// 64-bit value: a false "seen" only costs the lookup that would have run anyway.
+  std::unordered_set<std::uint64_t> stored_bank_hashes_;
+  static std::uint64_t bank_hash_slot(std::int64_t account, std::int64_t bank_hash) {
+    return static_cast<std::uint64_t>(bank_hash) ^
+           (static_cast<std::uint64_t>(account) * 0x9E3779B97F4A7C15ULL);
+  }
   // The statement being written.
   domain::Statement header_;
+  std::optional<std::string> statement_key_;  //!< statement_key(header_)
   std::int64_t statement_id_ = 0;
   std::int64_t account_id_ = 0;
   std::size_t next_index_ = 0;
