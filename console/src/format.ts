@@ -38,6 +38,13 @@ export function num(n: number | null | undefined): string {
   return numberFormat('int', {}).format(n);
 }
 
+/** A file size: "958 B", "12 KB", "1,5 MB" (de) / "1.5 MB" (en). */
+export function fileSize(bytes: number): string {
+  if (bytes < 1024) return num(bytes) + ' B';
+  if (bytes < 1024 * 1024) return num(Math.round(bytes / 1024)) + ' KB';
+  return numberFormat('dec1', { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(bytes / 1024 / 1024) + ' MB';
+}
+
 export function percent(fraction: number): string {
   return numberFormat('pct', { style: 'percent', maximumFractionDigits: 1 }).format(fraction);
 }
@@ -86,4 +93,15 @@ export function period(from: string | null | undefined, to: string | null | unde
 export function iban(s: string | null | undefined): string {
   if (!s) return '';
   return s.replace(/\s+/g, '').replace(/(.{4})/g, '$1 ').trim();
+}
+
+/** An audit entry's detail (a JSON object from the server, or text) as one readable line:
+ *  "job: 4 · created: true". Nested values stay compact JSON. */
+export function detailText(detail: unknown): string {
+  if (detail === null || detail === undefined || detail === '') return '';
+  if (typeof detail !== 'object') return String(detail);
+  if (Array.isArray(detail)) return detail.map(detailText).join(', ');
+  return Object.entries(detail as Record<string, unknown>)
+    .map(([k, v]) => `${k}: ${v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .join(' · ');
 }

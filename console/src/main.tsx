@@ -7,7 +7,7 @@ import { Layout } from './components/layout';
 import { Field, Loading, Modal, Notice, Toasts } from './components/ui';
 import { language, setLanguage, t } from './i18n';
 import { useRoute } from './router';
-import { can, loadSession, Me, session, storedLanguage } from './session';
+import { can, loadSession, Me, session, storedLanguage, storedLocale } from './session';
 import { useSignal } from './signal';
 import { Audit } from './pages/audit';
 import { Connectors } from './pages/connectors';
@@ -56,7 +56,7 @@ function Page(props: { me: Me }) {
     case 'upload': page = can('upload') ? <UploadPage /> : <Forbidden />; break;
     case 'review': page = <Review route={route} />; break;
     case 'errors': page = <ErrorsPage route={route} />; break;
-    case 'connectors': page = <Connectors />; break;
+    case 'connectors': page = <Connectors route={route} />; break;
     case 'rules': page = <Rules />; break;
     case 'users': page = can('manage_users') ? <Users /> : <Forbidden />; break;
     case 'audit': page = <Audit route={route} />; break;
@@ -145,5 +145,5 @@ function App() {
   );
 }
 
-setLanguage(storedLanguage());
+setLanguage(storedLanguage(), storedLocale());
 render(<App />, document.getElementById('app')!);

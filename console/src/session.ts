@@ -1,6 +1,6 @@
 // The signed-in user (GET /api/v1/auth/me) and what the role may do.
 import { ApiError, get, post, put, setCsrfToken } from './api';
-import { Language, setLanguage } from './i18n';
+import { Language, locale, setLanguage } from './i18n';
 import { signal } from './signal';
 
 export interface User {
@@ -59,21 +59,43 @@ export function storedLanguage(): Language | null {
   return v === 'de' || v === 'en' ? v : null;
 }
 
+// What GET /me/preferences answers for a user who never chose: then the browser decides (a German
+// browser gets German, not the server's English default).
+const kUnchosen = { language: 'en', locale: 'en-GB' } as const;
+const kStoredLocale = 'bankrec.locale';
+
+/** The format chosen for numbers and dates ("" or null: the language's usual one). */
+export function storedLocale(): string | null {
+  return localStorage.getItem(kStoredLocale) || null;
+}
+
 export async function loadPreferences(): Promise<void> {
   try {
     const p = await get<Preferences>('/api/v1/me/preferences');
-    setLanguage(p.language || storedLanguage(), p.locale || null);
+    const unchosen = p.language === kUnchosen.language && p.locale === kUnchosen.locale && storedLanguage() !== 'en';
+    if (unchosen) return setLanguage(storedLanguage(), storedLocale());
+    // A locale of another language than the chosen one is the server's default, not a choice.
+    const fits = !!p.locale && !!p.language && p.locale.toLowerCase().startsWith(p.language);
+    const chosenLocale = fits || p.locale !== kUnchosen.locale ? p.locale || null : null;
+    setLanguage(p.language || storedLanguage(), chosenLocale);
+    // This browser remembers the user's choice (the Settings page shows it; the next start uses it at once).
+    if (p.language) localStorage.setItem(kStoredLanguage, p.language);
   } catch {
     // No preferences API on this server, or none saved: this browser's choice stays.
   }
 }
 
-/** Applies the choice at once (and remembers it in this browser), then saves it for the user. */
+/** Applies the choice at once (and remembers it in this browser), then saves it for the user.
+ *  language null: follow the browser; locale null: the language's usual format. */
 export async function savePreferences(p: Preferences): Promise<void> {
   setLanguage(p.language ?? null, p.locale ?? null);
   if (p.language) localStorage.setItem(kStoredLanguage, p.language);
   else localStorage.removeItem(kStoredLanguage);
-  await put('/api/v1/me/preferences', p);
+  if (p.locale) localStorage.setItem(kStoredLocale, p.locale);
+  else localStorage.removeItem(kStoredLocale);
+  // The server keeps a language and a locale; "follow the browser" is its unchosen pair.
+  const body = p.language ? { language: p.language, locale: p.locale || locale.get() } : { ...kUnchosen };
+  await put('/api/v1/me/preferences', body);
 }
 
 export async function signOut(everywhere = false): Promise<void> {

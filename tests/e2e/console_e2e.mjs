@@ -4,11 +4,14 @@
 // in OUT_DIR. A step whose API route this server does not have yet (404 "no such resource") is
 // reported as skipped, never as passed.
 //
-// env: BANKRECD, BANKREC_CLI, CONSOLE_DIST, CONSOLE_DIR (node_modules), SOURCE_DIR, OUT_DIR
+// A real `bankrec-sandbox` bank plays the XS2A side of a decoupled consent (the account holder
+// approves in the banking app after a few status polls).
+//
+// env: BANKRECD, BANKREC_CLI, BANKREC_SANDBOX, CONSOLE_DIST, CONSOLE_DIR (node_modules), SOURCE_DIR, OUT_DIR
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
-import { Daemon, PASSWORD } from './harness.mjs';
+import { Daemon, PASSWORD, Sandbox } from './harness.mjs';
 import { selfTest, stepNow, totp, base32Decode } from './totp.mjs';
 
 const env = (name) => {
@@ -79,14 +82,64 @@ async function signIn(page, base, name, code) {
   }
 }
 
+/** A code of `key` that is wrong for every step the server accepts now (now ± 1). */
+function wrongCode(key) {
+  const near = new Set([-1, 0, 1, 2].map((d) => totp(key, stepNow() + d)));
+  for (let n = 123456; ; n = (n + 111111) % 1000000) {
+    const c = String(n).padStart(6, '0');
+    if (!near.has(c)) return c;
+  }
+}
+
+/** Waits until `fn` (in the page) is truthy; a clear message instead of a bare timeout. */
+async function waitText(page, selector, pattern, timeout = 15000) {
+  try {
+    await page.waitForFunction(({ selector, source }) => {
+      const el = document.querySelector(selector);
+      return !!el && new RegExp(source).test(el.textContent ?? '');
+    }, { selector, source: pattern.source }, { timeout });
+  } catch {
+    const text = await page.textContent(selector).catch(() => null);
+    throw new Error(`${selector} did not show ${pattern} within ${timeout} ms (it shows: ${JSON.stringify(text)})`);
+  }
+}
+
 async function main() {
   selfTest();
-  const daemon = await Daemon.start({
-    bankrecd: env('BANKRECD'),
-    cli: env('BANKREC_CLI'),
-    dist: env('CONSOLE_DIST'),
-    outDir: OUT,
-  });
+  const bank = await Sandbox.start({ binary: env('BANKREC_SANDBOX'), outDir: OUT, args: ['--xs2a-sca', 'decoupled'] });
+  // The banking app approves on the bank's third status poll: the console shows the wait first.
+  await bank.configure('/_sandbox/xs2a', { decoupled_polls: 3, decoupled_outcome: 'approve' });
+  const bankIban = await bank.iban('musterbank');
+  const connectors = `connectors:
+  - name: musterbank
+    type: xs2a
+    base_url: ${bank.url}/v1
+    accounts: [${bankIban}]
+    schedule: daily 06:00
+    history_days: 20
+    jitter_minutes: 0
+    options:
+      client_id: PSDDE-BAFIN-123456
+      sca_approach: decoupled
+      psu_id: muster-psu
+      sca_poll_ms: 1000
+      sca_timeout_seconds: 60
+    tls:
+      ca_file: ${bank.cert}
+`;
+  let daemon;
+  try {
+    daemon = await Daemon.start({
+      bankrecd: env('BANKRECD'),
+      cli: env('BANKREC_CLI'),
+      dist: env('CONSOLE_DIST'),
+      outDir: OUT,
+      extraConfig: connectors,
+    });
+  } catch (e) {
+    await bank.stop();
+    throw e;
+  }
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -240,12 +293,47 @@ async function main() {
       }
     });
 
+    await step('Connectors: a decoupled XS2A consent is started, waits for the banking app, then is valid', async () => {
+      await requireApi(page, base + '/api/v1/connectors/musterbank/consent');
+      await page.goto(base + '/#/connectors');
+      await page.waitForSelector('[data-testid=connector-musterbank]');
+      await page.click('[data-testid=reauth-musterbank]');
+      // The admin signed in with a code minutes ago: step-up is still fresh, no dialog.
+      await page.waitForSelector('[data-testid=connector-musterbank] [data-testid=consent-pending]', { timeout: 15000 });
+      await waitText(page, '[data-testid=consent-pending]', /banking app/);
+      await screenshot(page, 'connectors-consent-waiting');
+      const pending = await (await page.request.get(base + '/api/v1/connectors/musterbank/consent')).json();
+      check(pending.approach === 'decoupled', `consent approach ${JSON.stringify(pending)}`);
+      await page.waitForSelector('[data-testid=connector-musterbank] [data-testid=consent-valid]', { timeout: 60000 });
+      const done = await (await page.request.get(base + '/api/v1/connectors/musterbank/consent')).json();
+      check(done.state === 'valid' && /^\d{4}-\d{2}-\d{2}$/.test(done.valid_until ?? ''), `consent progress ${JSON.stringify(done)}`);
+      // The day in the page's locale (en-GB: DD/MM/YYYY), in the notice and in the card once reloaded.
+      const [y, m, d] = done.valid_until.split('-');
+      await waitText(page, '[data-testid=connector-musterbank] [data-testid=consent-valid]', new RegExp(`valid until ${d}/${m}/${y}`));
+      await waitText(page, '[data-testid=connector-musterbank] [data-testid=consent-expires]', new RegExp(`${d}/${m}/${y}`));
+      const list = await (await page.request.get(base + '/api/v1/connectors')).json();
+      const c = list.items.find((x) => x.name === 'musterbank');
+      check(c?.consent_state === 'valid' && c?.state === 'active', `connector after consent: ${JSON.stringify(c)}`);
+      await screenshot(page, 'connectors-consent-valid');
+      const audit = await (await page.request.get(base + '/api/v1/audit?limit=50')).json();
+      const rows = (audit.items ?? []).map((r) => JSON.stringify(r));
+      check(rows.some((r) => r.includes('connector.consent') && r.includes('admin') && r.includes('musterbank')),
+        `no connector.consent audit entry by admin: ${rows.slice(0, 5).join(' | ')}`);
+    });
+
     await step('German: the language setting switches the whole console', async () => {
       await page.goto(base + '/#/settings');
       await page.click('[data-testid=lang-de]');
       await page.waitForSelector('h1:has-text("Einstellungen")');
       await page.goto(base + '/#/');
       await page.waitForSelector('h1:has-text("Übersicht")');
+      // Amounts in German form (1.234,56 €), also after a reload: the saved choice, not the page's en-GB.
+      for (let round = 0; round < 2; round++) {
+        if (round) await page.reload();
+        await page.waitForSelector('h1:has-text("Übersicht")');
+        await page.waitForSelector('.tile-value');
+        await waitText(page, '.tile-value', /^-?[\d.]+,\d{2}\s€$/);
+      }
       await screenshot(page, 'dashboard-de');
       await page.goto(base + '/#/review');
       await page.waitForSelector('[data-testid=page-review]');
@@ -281,13 +369,15 @@ async function main() {
       await viewer.context().close();
     });
 
+    let approver = null;
     await step('an approver without TOTP must enrol first: QR code, code, recovery codes', async () => {
       const p = await newPage('en-US');
       await signIn(p, base, 'appr');
       await p.waitForSelector('[data-testid=enrol-form] img.qr');
       await screenshot(p, 'enrol');
       const secret = (await p.textContent('[data-testid=totp-secret]')).replace(/\s+/g, '');
-      await p.fill('input[name=totp]', totp(base32Decode(secret), stepNow()));
+      const enrolStep = stepNow();
+      await p.fill('input[name=totp]', totp(base32Decode(secret), enrolStep));
       await p.click('button[type=submit]');
       await p.waitForSelector('[data-testid=recovery-codes] code');
       const codes = await p.$$eval('[data-testid=recovery-codes] code', (c) => c.length);
@@ -295,6 +385,61 @@ async function main() {
       await screenshot(p, 'enrol-recovery-codes');
       await p.click('text=I have saved them');
       await p.waitForSelector('[data-testid=page-dashboard]');
+      approver = { page: p, key: base32Decode(secret), lastStep: enrolStep };
+    });
+
+    await step('step-up: approving a write-off asks for a fresh code; a wrong one is refused, the right one approves', async () => {
+      check(approver, 'no signed-in approver (enrolment failed)');
+      const { page: p, key } = approver;
+      await requireApi(p, base + '/api/v1/review');
+      // The approver enrolled with a code but signed in without one: step-up is not fresh.
+      const me = await (await p.request.get(base + '/api/v1/auth/me')).json();
+      check(me.step_up_fresh === false, `the approver's session is stepped up already: ${JSON.stringify(me)}`);
+      let target = null;
+      const body = await (await p.request.get(base + '/api/v1/review?limit=200')).json();
+      for (const it of body.items ?? []) {
+        const pos = (it.suggestions ?? []).findIndex((sg) => sg.writeoff);
+        if (pos >= 0) {
+          target = { id: String(it.entry.id), pos };
+          break;
+        }
+      }
+      check(target, 'no review item with a write-off suggestion');
+      await p.goto(base + '/#/review');
+      await p.waitForSelector('.review-entry');
+      const shown = `.review-entry a[href="#/transactions/${target.id}"]`;
+      for (let i = 0; i < 200 && !(await p.isVisible(shown)); i++) await p.keyboard.press('s');
+      check(await p.isVisible(shown), `line ${target.id} never came up in the review queue`);
+      // Keyboard only: the suggestion's number selects it, a accepts.
+      await p.keyboard.press(String(target.pos + 1));
+      await p.keyboard.press('a');
+      await p.waitForSelector('[data-testid=step-up]');
+      check(await p.evaluate(() => document.activeElement?.getAttribute('name') === 'stepup-code'), 'the code field has no focus');
+      await screenshot(p, 'step-up');
+      await p.keyboard.type(wrongCode(key));
+      await p.keyboard.press('Enter');
+      await waitText(p, '[data-testid=step-up] .notice-error', /not accepted/);
+      await screenshot(p, 'step-up-wrong-code');
+      check(!(await p.isVisible('.toast-success')), 'the write-off was approved with a wrong code');
+      const stillReview = await (await p.request.get(base + '/api/v1/entries/' + target.id)).json().catch(() => null);
+      if (stillReview?.status) check(stillReview.status === 'review', `entry ${target.id} is ${stillReview.status} after a wrong code`);
+      // The next step's code: the enrolment used this one (a replay is refused).
+      const step = Math.max(approver.lastStep + 1, stepNow());
+      await p.keyboard.type(totp(key, step));
+      await p.keyboard.press('Enter');
+      await p.waitForSelector('.toast-success', { timeout: 15000 });
+      check(!(await p.isVisible('[data-testid=step-up]')), 'the step-up dialog stayed open');
+      await screenshot(p, 'step-up-approved');
+      const entry = await (await p.request.get(base + '/api/v1/entries/' + target.id)).json().catch(() => null);
+      if (entry?.status) check(entry.status === 'reconciled', `entry ${target.id} is ${entry.status} after the write-off`);
+      const audit = await (await p.request.get(base + '/api/v1/audit?limit=50')).json();
+      const rows = (audit.items ?? []).map((r) => JSON.stringify(r));
+      check(rows.some((r) => r.includes('auth.step_up') && r.includes('appr')), 'no auth.step_up audit entry of appr');
+      check(rows.some((r) => /reconcile\.accept|review\.accept/.test(r) && r.includes('appr')),
+        `no audit entry of the write-off approval by appr: ${rows.slice(0, 6).join(' | ')}`);
+      await p.goto(base + '/#/audit');
+      await p.waitForSelector('[data-testid=audit-table] tbody tr');
+      await screenshot(p, 'audit-step-up');
       await p.context().close();
     });
 
@@ -304,6 +449,7 @@ async function main() {
   } finally {
     await browser.close();
     await daemon.stop();
+    await bank.stop();
   }
   console.log(`e2e: ${results.passed} passed, ${results.failed} failed, ${results.skipped} skipped (screenshots in ${OUT})`);
   process.exitCode = results.failed ? 1 : 0;

@@ -70,8 +70,98 @@ export function run(argv, { input, onLine, log } = {}) {
   });
 }
 
+/** POST JSON over TLS to a server whose certificate is `ca`; resolves { status, body }. */
+function postJson(url, ca, body) {
+  return new Promise((resolve, reject) => {
+    const data = JSON.stringify(body);
+    const req = request(url, { method: 'POST', ca, timeout: 5000, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode, body: text }));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.end(data);
+  });
+}
+
+function getJson(url, ca) {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { ca, timeout: 5000 }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(text));
+        } catch (e) {
+          reject(new Error(`${url} answered ${res.statusCode} with no JSON: ${text.slice(0, 200)}`));
+        }
+      });
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.end();
+  });
+}
+
+/** The real `bankrec-sandbox` bank (XS2A, Bridge, GoCardless) on a free loopback port with its own TLS certificate. */
+export class Sandbox {
+  static async start({ binary, outDir, args = [] }) {
+    const s = new Sandbox();
+    s.dir = mkdtempSync(join(tmpdir(), 'bankrec-e2e-bank-'));
+    s.log = createWriteStream(join(outDir, 'sandbox.log'));
+    s.proc = spawn(binary, ['--listen', '127.0.0.1:0', '--data-dir', s.dir, '--seed', '13', '--days', '20', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    s.exited = new Promise((resolve) => s.proc.on('exit', resolve));
+    s.proc.stderr.pipe(s.log);
+    let out = '';
+    let timer;
+    await new Promise((resolve, reject) => {
+      s.proc.stdout.on('data', (chunk) => {
+        out += chunk.toString();
+        s.log.write(chunk);
+        if (/^ready$/m.test(out)) resolve();
+      });
+      s.proc.on('exit', (code) => reject(new Error(`bankrec-sandbox exited ${code} (see sandbox.log)`)));
+      timer = setTimeout(() => reject(new Error('bankrec-sandbox was not ready within 30 s')), 30000);
+    }).finally(() => clearTimeout(timer));
+    s.url = /^url=(.*)$/m.exec(out)?.[1];
+    s.cert = /^cert=(.*)$/m.exec(out)?.[1];
+    if (!s.url || !s.cert) throw new Error(`bankrec-sandbox printed no url= or cert=:\n${out}`);
+    s.ca = readFileSync(s.cert);
+    return s;
+  }
+
+  /** POST /_sandbox/... (the sandbox's own switches: the banking app's behaviour, faults). */
+  async configure(path, body) {
+    const r = await postJson(this.url + path, this.ca, body);
+    if (r.status !== 200) throw new Error(`POST ${path} answered ${r.status}: ${r.body}`);
+  }
+
+  /** IBAN of the sandbox's first account of `bank` (cash account type CACC). */
+  async iban(bank) {
+    const state = await getJson(this.url + '/_sandbox/state', this.ca);
+    const a = (state.accounts ?? []).find((x) => x.bank === bank && x.type === 'CACC' && typeof x.iban === 'string');
+    if (!a) throw new Error(`the sandbox has no CACC account of ${bank}`);
+    return a.iban;
+  }
+
+  async stop() {
+    if (this.proc.exitCode === null) {
+      this.proc.kill('SIGTERM');
+      const timer = setTimeout(() => this.proc.kill('SIGKILL'), 10000);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    this.log.end();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
 export class Daemon {
-  static async start({ bankrecd, cli, dist, outDir }) {
+  /** `extraConfig`: more bankrec.yaml (top-level keys, e.g. a connectors: list). */
+  static async start({ bankrecd, cli, dist, outDir, extraConfig = '' }) {
     const d = new Daemon();
     d.cli = cli;
     d.dir = mkdtempSync(join(tmpdir(), 'bankrec-e2e-'));
@@ -82,7 +172,7 @@ export class Daemon {
     // Rules that post nothing by themselves: every line with a candidate waits in the review queue.
     const rules = join(d.dir, 'rules.yaml');
     writeFileSync(rules, 'thresholds:\n  auto: 100\n  margin: 100\n  suggest_minimum: 1\npartial_payments:\n  auto: false\n');
-    writeFileSync(d.config, `data_dir: ${d.data}\nconsole:\n  assets_dir: ${dist}\nreconcile:\n  rules: ${rules}\n`);
+    writeFileSync(d.config, `data_dir: ${d.data}\nconsole:\n  assets_dir: ${dist}\nreconcile:\n  rules: ${rules}\n${extraConfig}`);
     d.log = createWriteStream(join(outDir, 'bankrecd.log'));
     d.cliLog = createWriteStream(join(outDir, 'cli.log'));
     d.proc = spawn(bankrecd, ['--config', d.config, '--data-dir', d.data, '--listen', `127.0.0.1:${d.port}`], {

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "../jobs/reconcile_test_data.h"
+#include "auth_test_support.h"
 #include "bankrec/http/api_admin.h"
 #include "bankrec/jobs/reconcile_run.h"
 #include "bankrec/reconcile/rules.h"
@@ -78,8 +79,9 @@ class AdminApiTest : public ::testing::Test {
     api->start_consent = [this](const std::string& name, const std::string& redirect,
                                 const std::string& actor) -> Result<std::string> {
       consent_starts_.push_back(name + " " + redirect + " " + actor);
-      return std::string("https://bank.example/authorize?state=s1");
+      return consent_url_;
     };
+    api->consent_progress = [this](const std::string&) { return consent_progress_; };
     api->finish_consent = [](const std::map<std::string, std::string>& query) -> Result<std::string> {
       const auto it = query.find("state");
       if (it == query.end() || it->second != "s1") return fail(Errc::permission_denied, "no authorisation is waiting");
@@ -109,26 +111,15 @@ class AdminApiTest : public ::testing::Test {
     return router_.dispatch(std::move(r));
   }
 
-  static std::string error_code(const Response& r) {
-    boost::system::error_code ec;
-    auto v = json::parse(r.body, ec);
-    if (ec || !v.is_object() || !v.as_object().contains("error")) return {};
-    return std::string(v.at("error").at("code").as_string());
-  }
+  static std::string error_code(const Response& r) { return auth_test_support::error_code(r); }
   static json::value body(const Response& r) {
     boost::system::error_code ec;
     auto v = json::parse(r.body, ec);
     return ec ? json::value(nullptr) : v;
   }
-  static std::string header(const Response& r, std::string_view name) {
-    for (const auto& [k, v] : r.headers)
-      if (k == name) return v;
-    return {};
-  }
+  static std::string header(const Response& r, std::string_view name) { return auth_test_support::header(r, name); }
 
-  std::int64_t step_now() const {
-    return auth::totp_step(std::chrono::duration_cast<std::chrono::seconds>(t_.clock.now().time_since_epoch()).count());
-  }
+  std::int64_t step_now() const { return auth_test_support::step_now(t_.clock); }
   std::string next_code(const std::string& secret) {
     t_.clock.advance(std::chrono::seconds(30));
     return auth::totp_code(secret, step_now());
@@ -137,13 +128,9 @@ class AdminApiTest : public ::testing::Test {
   /// Creates a user of `role` named after it (TOTP enrolled for approver and admin).
   void add_user(Role role) {
     const std::string name = std::string(store::role_name(role)) + "-user";
-    const auto user = auth_->create_user(name, role, kPassword, "test");
-    ASSERT_OK(user);
-    if (!role_requires_totp(role)) return;
-    const auto e = auth_->begin_totp(user->id, "test");
-    ASSERT_OK(e);
-    secrets_by_role_[role] = *auth::base32_decode(e->secret_base32);
-    ASSERT_OK(auth_->confirm_totp(user->id, auth::totp_code(secrets_by_role_[role], step_now()), "test"));
+    const std::string secret =
+        auth_test_support::create_user(*auth_, t_.clock, name, role, kPassword, role_requires_totp(role));
+    if (!secret.empty()) secrets_by_role_[role] = secret;
   }
   /// Signs in as the role's user; approver and admin with a code, so step-up is fresh.
   Session login(Role role) {
@@ -192,6 +179,8 @@ class AdminApiTest : public ::testing::Test {
   std::string rules_path_;
   int reloads_ = 0;
   std::vector<std::string> runs_, consent_starts_;
+  std::string consent_url_ = "https://bank.example/authorize?state=s1";  //!< "" plays a decoupled start
+  std::optional<ConsentProgress> consent_progress_;
   std::map<Role, std::string> secrets_by_role_;
 };
 

@@ -1,6 +1,7 @@
 // Every registered route (sign-in, users and the admin API) × every role, and API tokens for
 // machine clients: scopes, no CSRF, revoked and wrong tokens, never step-up or user administration.
 #include "api_admin_fixture.h"
+#include "auth_test_support.h"
 #include "bankrec/testing/testing.h"
 
 namespace bankrec::http::admin_test {
@@ -8,25 +9,12 @@ namespace {
 
 using ::testing::HasSubstr;
 
-/// The least role each route admits; nullopt: any signed-in user; `anyone`: no sign-in at all.
-struct Expected {
-  const char* method;
-  const char* pattern;
-  std::optional<Role> least;
-  bool anyone = false;
-};
-const Expected kExpected[] = {
-    {"POST", "/api/v1/auth/login", std::nullopt, true},
-    {"POST", "/api/v1/auth/logout", std::nullopt},
-    {"POST", "/api/v1/auth/logout-all", std::nullopt},
-    {"GET", "/api/v1/auth/me", std::nullopt},
-    {"POST", "/api/v1/auth/totp/enrol", std::nullopt},
-    {"POST", "/api/v1/auth/totp/confirm", std::nullopt},
-    {"POST", "/api/v1/auth/step-up", std::nullopt},
-    {"GET", "/api/v1/users", Role::admin},
-    {"GET", "/api/v1/users/{id}", Role::admin},
-    {"POST", "/api/v1/users", Role::admin},
-    {"PATCH", "/api/v1/users/{id}", Role::admin},
+using auth_test_support::RouteRoles;
+
+/// The least role each route admits: the sign-in and user routes, then the admin API's.
+std::vector<RouteRoles> expected_roles() {
+  std::vector<RouteRoles> all = auth_test_support::auth_route_roles();
+  all.insert(all.end(), {
     {"GET", "/api/v1/review", Role::viewer},
     {"GET", "/api/v1/review/{entry_id}", Role::viewer},
     {"POST", "/api/v1/review/{entry_id}/accept", Role::accountant},
@@ -42,6 +30,7 @@ const Expected kExpected[] = {
     {"GET", "/api/v1/connectors/{name}/log", Role::viewer},
     {"POST", "/api/v1/connectors/{name}/run", Role::admin},
     {"POST", "/api/v1/connectors/{name}/consent", Role::admin},
+    {"GET", "/api/v1/connectors/{name}/consent", Role::admin},
     {"GET", "/api/v1/connectors/callback", std::nullopt, true},
     {"GET", "/api/v1/tokens", Role::admin},
     {"POST", "/api/v1/tokens", Role::admin},
@@ -49,7 +38,10 @@ const Expected kExpected[] = {
     {"GET", "/api/v1/me/preferences", std::nullopt},
     {"PUT", "/api/v1/me/preferences", std::nullopt},
     {"GET", "/api/v1/settings", Role::admin},
-};
+  });
+  return all;
+}
+const std::vector<RouteRoles> kExpected = expected_roles();
 
 std::string concrete(std::string path) {
   for (const char* p : {"{id}", "{entry_id}", "{name}"})
@@ -71,14 +63,9 @@ TEST_F(AdminApiTest, the_openapi_document_names_every_admin_route) {
 }
 
 TEST_F(AdminApiTest, every_route_admits_exactly_the_roles_it_should) {
-  for (const auto& route : router_.routes()) {
-    const bool listed = std::any_of(std::begin(kExpected), std::end(kExpected), [&](const Expected& e) {
-      return route.method == e.method && route.pattern == e.pattern;
-    });
-    EXPECT_TRUE(listed) << route.method << " " << route.pattern << " has no expected roles";
-  }
+  auth_test_support::expect_every_route_listed(router_, kExpected);
   add_all_users();
-  for (const Expected& e : kExpected) {
+  for (const RouteRoles& e : kExpected) {
     if (e.anyone) continue;
     const std::string path = concrete(e.pattern);
     const std::string body_text = std::string(e.method) == "GET" ? "" : "{}";
@@ -90,17 +77,7 @@ TEST_F(AdminApiTest, every_route_admits_exactly_the_roles_it_should) {
       if (body_text == "{}") {
         EXPECT_EQ(error_code(call(e.method, path, body_text, &s, false)), "csrf") << e.method << " " << path;
       }
-      const Response r = call(e.method, path, body_text, &s);
-      const bool allowed = !e.least || role >= *e.least;
-      const std::string what = std::string(e.method) + " " + path + " as " + store::role_name(role) + ": " +
-                               std::to_string(r.status) + " " + r.body;
-      if (allowed) {
-        EXPECT_NE(error_code(r), "forbidden") << what;
-        EXPECT_NE(r.status, 401) << what;
-      } else {
-        EXPECT_EQ(r.status, 403) << what;
-        EXPECT_EQ(error_code(r), "forbidden") << what;
-      }
+      auth_test_support::expect_role_decision(e, role, path, call(e.method, path, body_text, &s));
     }
     EXPECT_EQ(call(e.method, path, body_text).status, 401) << e.method << " " << path;
   }
@@ -169,14 +146,14 @@ TEST_F(TokenTest, tokens_never_reach_step_up_or_user_administration) {
   ASSERT_FALSE(machine.bearer.empty());
   make(admin, "ops", R"(["read"])", &status);
   EXPECT_EQ(status, 409);  // one live token per name
-  for (const Expected& e : kExpected) {
+  for (const RouteRoles& e : kExpected) {
     if (e.anyone) continue;
     const std::string path = concrete(e.pattern);
     const Response r = call(e.method, path, std::string(e.method) == "GET" ? "" : "{}", &machine);
     const bool user_admin = std::string(e.pattern).starts_with("/api/v1/users") ||
                             std::string(e.pattern).starts_with("/api/v1/tokens");
     const bool step_up = std::string(e.method) == "PUT" && std::string(e.pattern) == "/api/v1/rules";
-    const bool consent = std::string(e.pattern).ends_with("/consent");
+    const bool consent = std::string(e.method) == "POST" && std::string(e.pattern).ends_with("/consent");
     const std::string what = std::string(e.method) + " " + path + ": " + std::to_string(r.status) + " " + r.body;
     if (!e.least || user_admin) {
       EXPECT_EQ(error_code(r), "forbidden") << what;

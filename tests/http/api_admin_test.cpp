@@ -235,6 +235,7 @@ TEST_F(AdminApiTest, consent_starts_with_step_up_and_the_callback_completes_it) 
   const Response start = call("POST", "/api/v1/connectors/spk/consent", "", &admin);
   ASSERT_EQ(start.status, 200) << start.body;
   EXPECT_EQ(body(start).at("url").as_string(), "https://bank.example/authorize?state=s1");
+  EXPECT_EQ(body(start).at("approach").as_string(), "redirect");
   ASSERT_EQ(consent_starts_.size(), 1u);
   EXPECT_EQ(consent_starts_[0], "spk https://bankrec.example:8443/api/v1/connectors/callback admin-user");
   t_.clock.advance(std::chrono::minutes(6));
@@ -249,6 +250,47 @@ TEST_F(AdminApiTest, consent_starts_with_step_up_and_the_callback_completes_it) 
   EXPECT_EQ(wrong.content_type, "text/html; charset=utf-8");
   EXPECT_THAT(wrong.body, HasSubstr("no authorisation is waiting"));
   EXPECT_THAT(wrong.body, ::testing::Not(HasSubstr("<script>")));
+}
+
+TEST_F(AdminApiTest, a_decoupled_consent_has_no_url_and_its_progress_is_polled) {
+  add_all_users();
+  const Session admin = login(Role::admin);
+  const Session viewer = login(Role::viewer);
+  EXPECT_EQ(body(call("GET", "/api/v1/connectors/spk/consent", {}, &admin)).at("state").as_string(), "none");
+  EXPECT_EQ(call("GET", "/api/v1/connectors/nope/consent", {}, &admin).status, 404);
+  EXPECT_EQ(error_code(call("GET", "/api/v1/connectors/spk/consent", {}, &viewer)), "forbidden");
+
+  consent_url_.clear();
+  consent_progress_ = ConsentProgress{"decoupled", "pending", "approve the access in the banking app of PSU muster",
+                                      "2026-11-22T08:00:00.000Z", "", ""};
+  const Response start = call("POST", "/api/v1/connectors/spk/consent", "", &admin);
+  ASSERT_EQ(start.status, 200) << start.body;
+  const auto started = body(start);
+  EXPECT_TRUE(started.at("url").is_null());
+  EXPECT_EQ(started.at("approach").as_string(), "decoupled");
+  EXPECT_EQ(started.at("state").as_string(), "pending");
+  EXPECT_EQ(started.at("message").as_string(), "approve the access in the banking app of PSU muster");
+  ASSERT_EQ(consent_starts_.size(), 1u);
+
+  const auto pending = body(call("GET", "/api/v1/connectors/spk/consent", {}, &admin));
+  EXPECT_EQ(pending.at("state").as_string(), "pending");
+  EXPECT_TRUE(pending.at("finished_at").is_null());
+  EXPECT_TRUE(pending.at("valid_until").is_null());
+
+  consent_progress_->state = "valid";
+  consent_progress_->finished_at = "2026-11-22T08:00:09.000Z";
+  consent_progress_->valid_until = "2027-02-19";
+  const Response done = call("GET", "/api/v1/connectors/spk/consent", {}, &admin);
+  ASSERT_EQ(done.status, 200) << done.body;
+  const auto valid = body(done);
+  EXPECT_EQ(valid.at("approach").as_string(), "decoupled");
+  EXPECT_EQ(valid.at("state").as_string(), "valid");
+  EXPECT_EQ(valid.at("valid_until").as_string(), "2027-02-19");
+  EXPECT_EQ(valid.at("finished_at").as_string(), "2026-11-22T08:00:09.000Z");
+  // Reading the progress needs no fresh code; starting again does.
+  t_.clock.advance(std::chrono::minutes(6));
+  EXPECT_EQ(call("GET", "/api/v1/connectors/spk/consent", {}, &admin).status, 200);
+  EXPECT_EQ(error_code(call("POST", "/api/v1/connectors/spk/consent", "", &admin)), "step_up_required");
 }
 
 TEST_F(AdminApiTest, preferences_are_per_user_and_validated) {

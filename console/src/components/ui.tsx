@@ -5,6 +5,12 @@ import { money, sign } from '../format';
 import { t, tv } from '../i18n';
 import { signal, useSignal } from '../signal';
 
+/** A ref that focuses the element once, when it appears (the autofocus attribute works only on a
+ *  page's first load, not for fields a single-page app shows later). Stable: never re-focuses. */
+export function focusOnMount(el: HTMLElement | null): void {
+  el?.focus();
+}
+
 export function PageHeader(props: { title: string; children?: ComponentChildren; subtitle?: ComponentChildren }) {
   return (
     <header class="page-header">

@@ -1,7 +1,7 @@
 import { query, Page } from '../api';
 import { Icon } from '../components/icons';
 import { Card, Empty, ErrorBox, Field, Loading, Notice, PageHeader, Pager } from '../components/ui';
-import { dateTime, num } from '../format';
+import { dateTime, detailText, num } from '../format';
 import { useApi, useCursor } from '../hooks';
 import { t } from '../i18n';
 import { navigate, Route } from '../router';
@@ -12,7 +12,7 @@ interface AuditEntry {
   actor: string;
   action: string;
   object: string;
-  detail: string;
+  detail: unknown;
   hash: string;
 }
 interface Verify {
@@ -74,7 +74,7 @@ export function Audit(props: { route: Route }) {
                       <td>{a.actor}</td>
                       <td><span class="chip mono">{a.action}</span></td>
                       <td class="mono small">{a.object}</td>
-                      <td class="small wide-cell ellipsis" title={a.detail}>{a.detail}</td>
+                      <td class="small wide-cell ellipsis mono" title={detailText(a.detail)}>{detailText(a.detail)}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, post, request } from '../api';
 import { Icon } from '../components/icons';
-import { Field, Loading, Notice } from '../components/ui';
+import { Field, focusOnMount, Loading, Notice } from '../components/ui';
 import { t } from '../i18n';
 import { accept, loadPreferences, loadSession, Me, signOut } from '../session';
 
@@ -59,7 +59,7 @@ export function Login() {
         {step === 'password' ? (
           <>
             <Field label={t('login_name')}>
-              <input class="input" name="name" autoComplete="username" value={name} required autoFocus
+              <input class="input" name="name" autoComplete="username" value={name} required ref={focusOnMount}
                 onInput={(e) => setName(e.currentTarget.value)} />
             </Field>
             <Field label={t('login_password')}>
@@ -72,13 +72,13 @@ export function Login() {
           <>
             <p class="muted">{t('login_totp_hint')}</p>
             <Field label={recovery ? t('login_recovery') : t('login_totp')}>
-              <input class="input input-code" name="totp" value={code} required autoFocus
-                inputMode={recovery ? 'text' : 'numeric'} autoComplete="one-time-code"
+              <input class="input input-code" name="totp" value={code} required ref={focusOnMount} key={recovery ? 'recovery' : 'totp'}
+                inputMode={recovery ? 'text' : 'numeric'} autoComplete={recovery ? 'off' : 'one-time-code'}
                 onInput={(e) => setCode(e.currentTarget.value)} />
             </Field>
             <button class="btn btn-primary btn-block" type="submit" disabled={busy}>{t('login_submit')}</button>
             <div class="row-between">
-              <button type="button" class="link" onClick={() => { setStep('password'); setCode(''); setError(''); }}>
+              <button type="button" class="link nowrap" onClick={() => { setStep('password'); setCode(''); setError(''); }}>
                 ‹ {t('login_back')}
               </button>
               <button type="button" class="link" onClick={() => { setRecovery(!recovery); setCode(''); }}>
@@ -155,12 +155,12 @@ export function Enrol(props: { me: Me }) {
         {!enrolment && !error && <Loading />}
         {enrolment && (
           <div class="enrol-grid">
-            <img class="qr" src={svgDataUri(enrolment.qr_svg)} alt="QR code" width={200} height={200} />
+            <img class="qr" src={svgDataUri(enrolment.qr_svg)} alt={t('enrol_qr')} width={200} height={200} />
             <div class="stack">
               <p class="muted small">{t('enrol_secret')}</p>
               <code class="secret" data-testid="totp-secret">{enrolment.secret.replace(/(.{4})/g, '$1 ').trim()}</code>
               <Field label={t('login_totp')}>
-                <input class="input input-code" name="totp" value={code} required autoFocus inputMode="numeric"
+                <input class="input input-code" name="totp" value={code} required ref={focusOnMount} inputMode="numeric"
                   autoComplete="one-time-code" onInput={(e) => setCode(e.currentTarget.value)} />
               </Field>
               <button class="btn btn-primary" type="submit" disabled={busy}>{t('enrol_confirm')}</button>

@@ -245,10 +245,37 @@ export function Review(props: { route: Route }) {
   };
   const skip = () => setPos((p) => (items.length ? (p + 1) % items.length : 0));
 
+  // Table view: j/k or arrows move the highlighted line, a accepts its best suggestion, n no match,
+  // Enter opens it one at a time.
+  const [row, setRow] = useState(0);
+  useEffect(() => {
+    if (mode !== 'table') return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.ctrlKey || e.metaKey || e.altKey || isTyping(e) || !items.length) return;
+      if (document.querySelector('.modal')) return;
+      const it = items[Math.min(row, items.length - 1)];
+      if (e.key === 'ArrowDown' || e.key === 'j') { e.preventDefault(); setRow((r) => Math.min(r + 1, items.length - 1)); }
+      else if (e.key === 'ArrowUp' || e.key === 'k') { e.preventDefault(); setRow((r) => Math.max(r - 1, 0)); }
+      else if (e.key === 'a' && canAct && it.suggestions.length) { e.preventDefault(); void accept(it, it.suggestions[0].index); }
+      else if (e.key === 'n' && canAct) { e.preventDefault(); void noMatch(it); }
+      else if (e.key === 'Enter' && (e.target as HTMLElement)?.tagName !== 'BUTTON' && (e.target as HTMLElement)?.tagName !== 'A') {
+        e.preventDefault();
+        setPos(items.indexOf(it));
+        navigate('/review');
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [mode, items, row, canAct]);
+  useEffect(() => {
+    document.querySelector('[data-testid=review-table] tr.selected')?.scrollIntoView?.({ block: 'nearest' });
+  }, [row]);
+
   useEffect(() => {
     if (mode !== 'one') return;
     const onKey = (e: KeyboardEvent) => {
       if (e.ctrlKey || e.metaKey || e.altKey) return;
+      if (document.querySelector('.modal')) return;  // the step-up dialog has the keys
       if (e.key === 'Escape' && isTyping(e)) return (e.target as HTMLElement).blur();
       if (isTyping(e) || !current) return;
       const s = current.suggestions;
@@ -273,7 +300,7 @@ export function Review(props: { route: Route }) {
 
   return (
     <div class="page" data-testid="page-review">
-      <PageHeader title={t('rv_title')} subtitle={mode === 'one' ? t('rv_shortcuts') : undefined}>
+      <PageHeader title={t('rv_title')} subtitle={mode === 'one' ? t('rv_shortcuts') : t('rv_shortcuts_table')}>
         {tabs}
         <button class="btn" onClick={refresh}><Icon name="refresh" /> {t('refresh')}</button>
       </PageHeader>
@@ -330,10 +357,11 @@ export function Review(props: { route: Route }) {
                 <tr><th>{t('tx_booking')}</th><th>{t('tx_counterparty')}</th><th>{t('tx_purpose')}</th><th class="num">{t('tx_amount')}</th><th>{t('rv_best')}</th><th /></tr>
               </thead>
               <tbody>
-                {items.map((it) => {
+                {items.map((it, i) => {
                   const best = it.suggestions[0];
+                  const on = i === Math.min(row, items.length - 1);
                   return (
-                    <tr key={it.entry.id}>
+                    <tr key={it.entry.id} class={on ? 'selected' : ''} aria-selected={on} onClick={() => setRow(i)}>
                       <td class="nowrap"><a class="link" href={href('/transactions/' + it.entry.id)}>{date(it.entry.booking_date)}</a></td>
                       <td class="ellipsis">{it.entry.counterparty_name}</td>
                       <td class="ellipsis wide-cell" title={it.entry.purpose ?? ''}>{it.entry.purpose}</td>

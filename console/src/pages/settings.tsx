@@ -1,10 +1,10 @@
 import { useState } from 'preact/hooks';
 import { ApiError, del, post, Page } from '../api';
 import { Card, Empty, ErrorBox, Field, KeyValue, Loading, Notice, PageHeader, toast } from '../components/ui';
-import { dateTime } from '../format';
+import { date, dateTime, money } from '../format';
 import { useApi } from '../hooks';
-import { language, t, tv } from '../i18n';
-import { can, savePreferences, session, signOut } from '../session';
+import { locale, t, tv } from '../i18n';
+import { can, savePreferences, session, signOut, storedLanguage, storedLocale } from '../session';
 import { useSignal } from '../signal';
 
 interface Token {
@@ -97,14 +97,18 @@ function EffectiveConfig() {
   );
 }
 
+const locales = ['de-DE', 'de-AT', 'de-CH', 'en-GB', 'en-US', 'en-IE'];
+
 export function Settings() {
   const me = useSignal(session)!;
-  const lang = useSignal(language);
-  const [choice, setChoice] = useState<string>(lang);
-  const save = async (value: string) => {
+  const loc = useSignal(locale);
+  const [choice, setChoice] = useState<string>(storedLanguage() ?? 'browser');
+  const [format, setFormat] = useState<string>(storedLocale() ?? '');
+  const save = async (value: string, fmt: string) => {
     setChoice(value);
+    setFormat(fmt);
     try {
-      await savePreferences({ language: value === 'browser' ? null : (value as 'de' | 'en') });
+      await savePreferences({ language: value === 'browser' ? null : (value as 'de' | 'en'), locale: fmt || null });
       toast(t('se_saved'));
     } catch (e) {
       if (e instanceof ApiError && e.missing) toast(t('se_saved_local'), 'info');
@@ -116,13 +120,21 @@ export function Settings() {
       <PageHeader title={t('se_title')} />
       <div class="grid-2">
         <Card title={t('se_language')}>
+          <div class="stack">
           <div class="segmented" role="radiogroup" aria-label={t('se_language')}>
             {[['de', 'Deutsch'], ['en', 'English'], ['browser', t('se_language_browser')]].map(([v, label]) => (
-              <button key={v} role="radio" aria-checked={choice === v} class={choice === v ? 'on' : ''} onClick={() => save(v)}
+              <button key={v} role="radio" aria-checked={choice === v} class={choice === v ? 'on' : ''} onClick={() => save(v, format)}
                 data-testid={'lang-' + v}>
                 {label}
               </button>
             ))}
+          </div>
+          <Field label={t('se_format')} hint={t('se_format_example', { amount: money('-1234.56', 'EUR'), date: date(new Date().toISOString().slice(0, 10)), locale: loc })}>
+            <select class="input" value={format} onChange={(e) => save(choice, e.currentTarget.value)} data-testid="locale">
+              <option value="">{t('se_format_default')}</option>
+              {locales.map((l) => <option key={l} value={l}>{l}</option>)}
+            </select>
+          </Field>
           </div>
         </Card>
         <Card title={t('se_account')}>

@@ -29,6 +29,11 @@ export interface Statement {
 const statuses = ['pending', 'processed', 'reconciled', 'review', 'error'];
 const sources = ['upload', 'inbox', 'api', 'cli'];
 
+/** "inbox/2026-11-20.sta" or a CLI import's absolute path → "2026-11-20.sta" (the whole path in the title). */
+function baseName(path: string | null | undefined): string {
+  return (path ?? '').split(/[\\/]/).pop() ?? '';
+}
+
 export function Statements(props: { route: Route }) {
   const q = props.route.query;
   const filters = { account: q.get('account') ?? '', source: q.get('source') ?? '', status: q.get('status') ?? '' };
@@ -91,7 +96,7 @@ export function Statements(props: { route: Route }) {
                         <StatusBadge status={s.status} />
                         {s.warnings?.length > 0 && <span class="badge badge-amber" title={s.warnings.join('\n')}>⚠ {s.warnings.length}</span>}
                       </td>
-                      <td><a href={href('/statements/' + s.id)} class="link ellipsis" onClick={(e) => e.stopPropagation()}>{s.file_name}</a></td>
+                      <td><a href={href('/statements/' + s.id)} class="link ellipsis" title={s.file_name} onClick={(e) => e.stopPropagation()}>{baseName(s.file_name)}</a></td>
                     </tr>
                   ))}
                 </tbody>

@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
+import { ComponentChildren } from 'preact';
 import { query, Page } from '../api';
 import { Card, Empty, ErrorBox, Field, KeyValue, Loading, Money, PageHeader, Pager, StatusBadge } from '../components/ui';
-import { date, dateTime, iban } from '../format';
+import { date, dateTime, detailText, iban, money } from '../format';
 import { useApi, useCursor, useDebounced } from '../hooks';
-import { t, tv } from '../i18n';
+import { Key, t, tv } from '../i18n';
 import { href, navigate, Route } from '../router';
 
 export interface EntrySummary {
@@ -26,7 +27,7 @@ export interface EntrySummary {
 interface EntryDetail extends EntrySummary {
   fields: Record<string, unknown>;
   matches: { item: string; amount: string; decision: string; score: number | null; reasons: string[]; decided_by: string | null; decided_at: string | null }[];
-  audit: { seq: number; at: string; actor: string; action: string; detail: string }[];
+  audit: { seq: number; at: string; actor: string; action: string; detail: unknown }[];
 }
 
 export function EntryTable(props: { entries: EntrySummary[]; showAccount?: boolean }) {
@@ -137,10 +138,39 @@ export function Transactions(props: { route: Route }) {
   );
 }
 
-function show(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
+const fieldLabels: Record<string, Key> = {
+  booking_date: 'fld_booking_date', value_date: 'fld_value_date', amount: 'fld_amount', currency: 'fld_currency',
+  status: 'fld_status', reversal: 'fld_reversal', bank_reference: 'fld_bank_reference',
+  customer_reference: 'fld_customer_reference', end_to_end_id: 'fld_end_to_end_id', mandate_id: 'fld_mandate_id',
+  creditor_id: 'fld_creditor_id', transaction_code: 'fld_transaction_code', posting_text: 'fld_posting_text',
+  counterparty: 'fld_counterparty', remittance: 'fld_remittance', structured_reference: 'fld_structured_reference',
+  original_amount: 'fld_original_amount', charges: 'fld_charges', return: 'fld_return', details: 'fld_details',
+};
+
+/** Every parsed field as a row: nested objects flattened ("Counterparty · iban"), days, amounts
+ *  and yes/no in the user's locale, the raw value in the title. */
+function fieldRows(fields: Record<string, unknown>, currency: string): [string, ComponentChildren][] {
+  const rows: [string, ComponentChildren][] = [];
+  const value = (key: string, v: unknown): ComponentChildren => {
+    if (v === null || v === undefined || v === '') return '';
+    if (typeof v === 'boolean') return v ? t('yes') : t('no');
+    if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)) return <span title={v}>{date(v)}</span>;
+    if (key === 'amount' && (typeof v === 'string' || typeof v === 'number')) return <span class="mono small" title={String(v)}>{money(v, currency)}</span>;
+    if (key.endsWith('iban') && typeof v === 'string') return <span class="mono small">{iban(v)}</span>;
+    if (Array.isArray(v)) return v.length ? <span class="mono small">{v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ')}</span> : '';
+    return <span class="mono small">{typeof v === 'object' ? JSON.stringify(v) : String(v)}</span>;
+  };
+  for (const [k, v] of Object.entries(fields)) {
+    const label = fieldLabels[k] ? t(fieldLabels[k]) : k;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      const inner = Object.entries(v as Record<string, unknown>);
+      if (!inner.length) rows.push([label, '']);
+      for (const [ik, iv] of inner) rows.push([label + ' · ' + ik, value(ik, iv)]);
+    } else {
+      rows.push([label, value(k, v)]);
+    }
+  }
+  return rows;
 }
 
 export function TransactionDetail(props: { id: string }) {
@@ -172,7 +202,7 @@ export function TransactionDetail(props: { id: string }) {
               ]} />
             </Card>
             <Card title={t('tx_fields')}>
-              <KeyValue rows={Object.entries(e.fields ?? {}).map(([k, v]) => [k, <span class="mono small">{show(v)}</span>])} />
+              <KeyValue rows={fieldRows(e.fields ?? {}, e.currency)} />
             </Card>
           </div>
           <Card title={t('tx_matches')}>
@@ -184,7 +214,7 @@ export function TransactionDetail(props: { id: string }) {
                     <tr key={i}>
                       <td class="mono">{m.item}</td>
                       <td class="num"><Money amount={m.amount} currency={e.currency} /></td>
-                      <td>{m.decision}{m.reasons?.length ? <div class="muted small">{m.reasons.join(' · ')}</div> : null}</td>
+                      <td>{tv('decision', m.decision)}{m.reasons?.length ? <div class="muted small">{m.reasons.join(' · ')}</div> : null}</td>
                       <td class="num">{m.score ?? ''}</td>
                       <td class="nowrap">{m.decided_by} {dateTime(m.decided_at)}</td>
                     </tr>
@@ -202,7 +232,7 @@ export function TransactionDetail(props: { id: string }) {
                   <li key={a.seq}>
                     <span class="timeline-at">{dateTime(a.at)}</span>
                     <span class="strong">{a.action}</span> <span class="muted">{a.actor}</span>
-                    {a.detail && <div class="muted small">{a.detail}</div>}
+                    {detailText(a.detail) && <div class="muted small mono">{detailText(a.detail)}</div>}
                   </li>
                 ))}
               </ol>

@@ -2,7 +2,7 @@ import { useRef, useState } from 'preact/hooks';
 import { ApiError, upload, UploadOutcome } from '../api';
 import { Icon } from '../components/icons';
 import { Card, PageHeader, StatusBadge } from '../components/ui';
-import { num, percent } from '../format';
+import { fileSize, num, percent } from '../format';
 import { t } from '../i18n';
 
 interface Item {
@@ -16,11 +16,6 @@ interface Item {
 
 let nextId = 0;
 
-function size(bytes: number): string {
-  if (bytes < 1024) return num(bytes) + ' B';
-  if (bytes < 1024 * 1024) return num(Math.round(bytes / 1024)) + ' KB';
-  return (bytes / 1024 / 1024).toFixed(1) + ' MB';
-}
 
 function outcomeText(o: UploadOutcome): string {
   if (o.status === 'imported')
@@ -95,7 +90,7 @@ export function UploadPage() {
                 <div class="upload-main">
                   <div class="upload-line">
                     <span class="strong ellipsis">{i.file.name}</span>
-                    <span class="muted small">{size(i.file.size)}</span>
+                    <span class="muted small">{fileSize(i.file.size)}</span>
                     {i.outcome && <StatusBadge status={i.outcome.status} />}
                     {i.state === 'failed' && !i.outcome && <StatusBadge status="error" />}
                   </div>

@@ -4,6 +4,7 @@ import { Card, ErrorBox, Field, Loading, Modal, PageHeader, toast } from '../com
 import { dateTime } from '../format';
 import { useApi } from '../hooks';
 import { t, tv } from '../i18n';
+import { session } from '../session';
 
 interface UserRow {
   id: number;
@@ -85,11 +86,13 @@ export function Users() {
               <tbody>
                 {data.users.map((u) => {
                   const locked = !!u.locked_until && new Date(u.locked_until).getTime() > Date.now();
+                  // An admin does not demote or disable the account they are signed in with.
+                  const self = u.name === session.get()?.user.name;
                   return (
                     <tr key={u.id}>
                       <td class="strong">{u.name}</td>
                       <td>
-                        <select class="input input-small" value={u.role} aria-label={t('us_role') + ' ' + u.name}
+                        <select class="input input-small" value={u.role} aria-label={t('us_role') + ' ' + u.name} disabled={self}
                           onChange={(e) => change(u, { role: e.currentTarget.value })}>
                           {roles.map((r) => <option key={r} value={r}>{tv('role', r)}</option>)}
                         </select>
@@ -103,7 +106,7 @@ export function Users() {
                         : <span class={'badge ' + (u.totp_required ? 'badge-amber' : 'badge-gray')}>{t('us_not_enrolled')}</span>}</td>
                       <td class="nowrap">{dateTime(u.last_login_at)}</td>
                       <td class="nowrap">
-                        <button class="btn btn-small" onClick={() => change(u, { disabled: !u.disabled })}>{u.disabled ? t('us_enable') : t('us_disable')}</button>{' '}
+                        {!self && <button class="btn btn-small" onClick={() => change(u, { disabled: !u.disabled })}>{u.disabled ? t('us_enable') : t('us_disable')}</button>}{' '}
                         {locked && <button class="btn btn-small" onClick={() => change(u, { unlock: true })}>{t('us_unlock')}</button>}{' '}
                         {u.totp_enrolled && <button class="btn btn-small btn-ghost" onClick={() => change(u, { reset_totp: true })}>{t('us_reset_totp')}</button>}
                       </td>

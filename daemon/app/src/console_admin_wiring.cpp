@@ -84,6 +84,7 @@ Result<void> install_console_admin(http::Router& router, ConsoleWiring& wiring, 
   api->finish_consent = [&connectors](const std::map<std::string, std::string>& query) {
     return connectors.finish_consent(query);
   };
+  api->consent_progress = [&connectors](const std::string& name) { return connectors.consent_progress(name); };
   api->settings_json = [&config] { return settings_json(config); };
   http::install_admin_routes(router, api);
   return ok();

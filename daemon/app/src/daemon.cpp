@@ -368,6 +368,7 @@ int serve(const DaemonOptions& options) {
     }
     // CONNECTORS: added, removed and changed connectors with their schedules; a connector that cannot
     // be built keeps the running set (the rest of the reload still applies).
+    (*bank_connectors)->set_ingest_options(next_live->ingest);
     if (auto r = (*bank_connectors)->reload(*config, scheduler); !r)
       log->error("connectors not changed, keeping the running ones: {}", r.error().describe());
     else

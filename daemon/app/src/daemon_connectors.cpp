@@ -93,6 +93,7 @@ Result<std::unique_ptr<DaemonConnectors>> DaemonConnectors::create(const AppConf
   d->formats_ = &formats;
   d->alerts_ = std::move(alerts);
   d->ingest_ = ingest;
+  d->live_ingest_ = std::move(ingest);
   for (const auto& s : config.connectors) {
     if (!s.enabled) continue;
     d->entries_.emplace(s.name, BANKREC_TRY(d->build_entry(s)));
@@ -109,9 +110,20 @@ Result<std::shared_ptr<DaemonConnectors::Entry>> DaemonConnectors::build_entry(c
     spdlog::get("jobs")->debug("connector={} {}", name, x.to_string());
   }));
   entry->connector = BANKREC_TRY(connectors::builtin_registry().create(s));
+  // run() sets the ingest options of the moment on its copy of this environment.
   entry->env = std::make_unique<jobs::ConnectorEnv>(jobs::ConnectorEnv{
-      *store_, *store_mutex_, *key_, *formats_, *clock_, *entry->http, alerts_, metrics_.get(), ingest_});
+      *store_, *store_mutex_, *key_, *formats_, *clock_, *entry->http, alerts_, metrics_.get(), ingest_options()});
   return entry;
+}
+
+void DaemonConnectors::set_ingest_options(const jobs::IngestOptions& options) {
+  std::lock_guard lock(ingest_mutex_);
+  live_ingest_ = options;
+}
+
+jobs::IngestOptions DaemonConnectors::ingest_options() const {
+  std::lock_guard lock(ingest_mutex_);
+  return live_ingest_;
 }
 
 std::shared_ptr<DaemonConnectors::Entry> DaemonConnectors::find_entry(std::string_view name) const {
@@ -223,7 +235,10 @@ jobs::JobOutcome DaemonConnectors::run(const store::JobRecord& job) {
   std::lock_guard run_lock(entry.run_mutex);
   const auto log = spdlog::get("jobs");
   log->info("connector fetching connector={} job={} attempt={}", name, job.id, job.attempts);
-  const auto report = jobs::run_connector(*entry.connector, entry.settings, *entry.env);
+  // The ingest options of now, not those of the start or of the reload that built the connector.
+  jobs::ConnectorEnv env = *entry.env;
+  env.ingest = ingest_options();
+  const auto report = jobs::run_connector(*entry.connector, entry.settings, env);
   for (const auto& a : report.accounts)
     log->info("connector account connector={} account={} from={} to={} status=\"{}\" new={} skipped={}", name,
               a.account, a.from.iso(), a.to.iso(), a.status, a.entries_new, a.entries_skipped);

@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,10 @@
 #include "bankrec/store/connectors_repo.h"
 #include "commands.h"
 #include "config.h"
+
+namespace bankrec::http {
+struct ConsentProgress;
+}
 
 /// Bank connectors in bankrecd and the CLI (issue 7): the connectors key, the config rows, one
 /// `fetch` job per enabled connector on its schedule, health checks and the reconcile hook.
@@ -71,6 +76,10 @@ class DaemonConnectors {
   /// Completes the flow from the bank's redirect (code exchange, tokens stored encrypted, consent
   /// recorded and audited as the admin who started it); returns the connector's name.
   Result<std::string> finish_consent(const std::map<std::string, std::string>& query);
+  /// The latest console-started authorisation of connector `name` (nullopt: none in the last 15
+  /// minutes). A decoupled one (begin_consent returned an empty URL) is waited for on a thread of its
+  /// own that polls the bank; its outcome is recorded and audited as the admin who started it.
+  std::optional<http::ConsentProgress> consent_progress(const std::string& name);
 
   /// What a reload changed.
   struct ReloadSummary {
@@ -87,6 +96,12 @@ class DaemonConnectors {
   Result<ReloadSummary> reload(const AppConfig& config, jobs::Scheduler& scheduler);
   /// Names of the connectors running now (enabled ones), sorted.
   std::vector<std::string> names() const;
+  /// SIGHUP: the ingest options (profiles_dir's profiles, pending expiry, import batch size) for
+  /// every connector run that starts from now on, of changed and unchanged connectors alike; runs in
+  /// flight finish with the options they started with. Thread-safe against run().
+  void set_ingest_options(const jobs::IngestOptions& options);
+  /// The ingest options the next run uses.
+  jobs::IngestOptions ingest_options() const;
 
  private:
   struct Entry;
@@ -103,12 +118,15 @@ class DaemonConnectors {
   std::unique_ptr<jobs::ConnectorMetrics> metrics_;
   const formats::FormatRegistry* formats_ = nullptr;
   ConnectorAlertSink alerts_;
-  jobs::IngestOptions ingest_;
+  jobs::IngestOptions ingest_;  //!< as at start-up: only for the console's consent flows, which import nothing
+  mutable std::mutex ingest_mutex_;  //!< guards live_ingest_
+  jobs::IngestOptions live_ingest_;  //!< what runs use (set_ingest_options)
   mutable std::mutex entries_mutex_;  //!< guards entries_ and own_checks_ (reload swaps the map)
   std::map<std::string, std::shared_ptr<Entry>, std::less<>> entries_;
   std::vector<std::string> own_checks_;  //!< connectors with their own "connector:NAME" health check
   std::function<void(const std::string&, std::int64_t)> new_entries_hook_;
   struct ConsentFlow;  //!< a console-hosted authorisation in progress (daemon_connectors_console.cpp)
+  void wait_decoupled(ConsentFlow& flow);  //!< a decoupled flow's thread: poll the bank, record the outcome
   std::mutex consents_mutex_;
   std::vector<std::shared_ptr<ConsentFlow>> consent_flows_;
 };

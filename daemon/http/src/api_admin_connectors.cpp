@@ -1,6 +1,8 @@
 // Bank connectors over HTTP: status, connection log, run now (a fetch job), and the consent flow
 // hosted by the console (issue 7's re-authorisation link): start → the bank's URL; the bank
 // redirects the admin's browser to /api/v1/connectors/callback, which completes the code exchange.
+// A decoupled consent (the person approves in the banking app) has no URL: the daemon polls the
+// bank, and the page polls GET .../consent for the progress until the bank decides.
 #include "api_admin_util.h"
 #include "bankrec/jobs/queue.h"
 #include "bankrec/jobs/scheduler.h"
@@ -114,9 +116,35 @@ Response start_consent(const AdminApi& api, const Request& request) {
   return respond([&]() -> Result<Response> {
     if (!api.start_consent) return fail(Errc::unavailable, "connectors are not available in this daemon");
     const std::string redirect = BANKREC_TRY(origin_of(request)) + "/api/v1/connectors/callback";
-    const std::string url =
-        BANKREC_TRY(api.start_consent(std::string(request.param("name")), redirect, request.principal->name));
-    return json_response(200, json::object{{"url", url}, {"redirect_uri", redirect}});
+    const std::string name(request.param("name"));
+    const std::string url = BANKREC_TRY(api.start_consent(name, redirect, request.principal->name));
+    json::object out{{"url", url.empty() ? json::value(nullptr) : json::value(url)}, {"redirect_uri", redirect}};
+    const auto progress = api.consent_progress ? api.consent_progress(name) : std::nullopt;
+    out["approach"] = progress ? progress->approach : std::string(url.empty() ? "decoupled" : "redirect");
+    out["state"] = progress ? progress->state : std::string("pending");
+    out["message"] = progress ? json::value(progress->message) : json::value(nullptr);
+    return json_response(200, std::move(out));
+  });
+}
+
+Response consent_progress(const AdminApi& api, const Request& request) {
+  return respond([&]() -> Result<Response> {
+    if (!api.consent_progress) return fail(Errc::unavailable, "connectors are not available in this daemon");
+    const std::string name(request.param("name"));
+    {
+      std::lock_guard lock(api.db_mutex);
+      auto repo = BANKREC_TRY(repo_of(api));
+      BANKREC_TRY(repo.get(name));  // not_found for an unknown connector
+    }
+    const auto p = api.consent_progress(name);
+    if (!p) return json_response(200, json::object{{"state", "none"}});
+    const auto or_null = [](const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); };
+    return json_response(200, json::object{{"approach", p->approach},
+                                           {"state", p->state},
+                                           {"message", or_null(p->message)},
+                                           {"started_at", or_null(p->started_at)},
+                                           {"finished_at", or_null(p->finished_at)},
+                                           {"valid_until", or_null(p->valid_until)}});
   });
 }
 
@@ -146,6 +174,8 @@ void install_connector_routes(Router& router, std::shared_ptr<const AdminApi> ap
   router.add("POST", "/api/v1/connectors/{name}/run", manage, [api](const Request& r) { return run_now(*api, r); });
   router.add("POST", "/api/v1/connectors/{name}/consent", manage.with_step_up(),
              [api](const Request& r) { return start_consent(*api, r); });
+  router.add("GET", "/api/v1/connectors/{name}/consent", manage,
+             [api](const Request& r) { return consent_progress(*api, r); });
   // The bank's redirect: a cross-site navigation carries no SameSite=Strict cookie, so no session;
   // the state (random, single-use, expiring, bound to the admin's step-up'd start) authorises it.
   Access anyone = Access::anyone();

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,17 @@ namespace bankrec::http {
 struct RulesProblem {
   int line = 0;
   std::string key, message;
+};
+
+/// A console-started bank authorisation of one connector, as its page shows it: redirect flows wait
+/// for the bank's redirect; decoupled ones (the person approves in the banking app) are polled by
+/// the daemon until the bank decides.
+struct ConsentProgress {
+  std::string approach;  //!< "redirect" (a URL to open) or "decoupled" (approve in the banking app)
+  std::string state;     //!< "pending", "valid" or "failed"
+  std::string message;   //!< what the person must do, or why it failed
+  std::string started_at, finished_at;  //!< UTC timestamps; finished_at "" while pending
+  std::string valid_until;              //!< the consent's last day (YYYY-MM-DD) once valid, else ""
 };
 
 struct AdminApi {
@@ -53,6 +65,9 @@ struct AdminApi {
   /// Completes it from the bank's redirect (query: state, code, error ...): the single-use state
   /// names the connector and the admin who started it. Returns the connector name.
   std::function<Result<std::string>(const std::map<std::string, std::string>& query)> finish_consent;
+  /// The latest console-started authorisation of the connector (nullopt: none in the last 15 minutes).
+  /// start_consent returns an empty URL for a decoupled one, whose message and state are here.
+  std::function<std::optional<ConsentProgress>(const std::string& connector)> consent_progress;
   /// The effective configuration without secrets, as a JSON object text.
   std::function<std::string()> settings_json;
 };
@@ -67,6 +82,7 @@ struct AdminApi {
 ///   GET  /api/v1/connectors, /api/v1/connectors/{name}/log      read
 ///   POST /api/v1/connectors/{name}/run                          manage_connectors
 ///   POST /api/v1/connectors/{name}/consent                      manage_connectors + step-up
+///   GET  /api/v1/connectors/{name}/consent                      manage_connectors (its progress)
 ///   GET  /api/v1/connectors/callback                            anyone: the bank's redirect carries no
 ///        SameSite=Strict cookie; the single-use, expiring state of a step-up'd start authorises it
 ///   GET  /api/v1/tokens                                         manage_users
