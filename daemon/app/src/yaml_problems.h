@@ -34,8 +34,12 @@ class YamlProblems {
 
   /// Refuses keys that are not in `allowed` (a typo must not silently fall back to a default).
   void only_keys(const YAML::Node& map, const std::string& path, const std::set<std::string>& allowed) {
+    std::set<std::string> seen;
     for (const auto& kv : map) {
       const std::string key = kv.first.Scalar();
+      // YAML forbids repeated keys, but yaml-cpp keeps both and a lookup finds only the first: the
+      // second would be ignored without a word.
+      if (!seen.insert(key).second) problem(kv.first, join(path, key), "key given twice");
       if (allowed.contains(key)) continue;
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
