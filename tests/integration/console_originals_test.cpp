@@ -8,6 +8,7 @@
 #include <fstream>
 #include <random>
 
+#include "console_harness.h"
 #include "daemon_harness.h"
 
 namespace bankrec {
@@ -17,59 +18,10 @@ using ::testing::HasSubstr;
 using daemon_test::Daemon;
 namespace fs = std::filesystem;
 
-constexpr const char* kPassword = "Kaffeetasse+Regenschirm";
-
-struct Reply {
-  CURLcode code = CURLE_COULDNT_CONNECT;
-  long status = 0;
-  std::string body, headers;
-  std::string header(const std::string& name) const {
-    const auto p = headers.find("\n" + name + ":");
-    if (p == std::string::npos) return {};
-    const auto start = headers.find_first_not_of(' ', p + 2 + name.size());
-    return headers.substr(start, headers.find('\r', start) - start);
-  }
-};
-
-std::size_t append(char* data, std::size_t size, std::size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
-Reply request(const std::string& method, const std::string& url, const fs::path& ca, const std::string& body,
-              const std::vector<std::string>& headers) {
-  Reply r;
-  CURL* curl = curl_easy_init();
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_CAINFO, ca.c_str());
-  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
-  if (method == "HEAD") curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r.body);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, append);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &r.headers);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 120L);
-  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
-  curl_slist* list = nullptr;
-  for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
-  if (method == "POST") {
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  }
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-  r.code = curl_easy_perform(curl);
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
-  curl_slist_free_all(list);
-  curl_easy_cleanup(curl);
-  return r;
-}
-
-std::string json_text(const std::string& body, const std::string& key, std::size_t from = 0) {
-  const auto p = body.find("\"" + key + "\":\"", from);
-  if (p == std::string::npos) return {};
-  const auto start = p + key.size() + 4;
-  return body.substr(start, body.find('"', start) - start);
-}
+using console_test::json_field;
+using console_test::kPassword;
+using console_test::Reply;
+using console_test::request;
 
 /// Every integer value of `key` in the text, in order.
 std::vector<std::int64_t> json_ints(const std::string& body, const std::string& key) {
@@ -116,7 +68,7 @@ class ConsoleOriginalsTest : public ::testing::Test {
                          {"Content-Type: application/json"});
     ASSERT_EQ(r.status, 200) << r.body;
     const std::string cookie = r.header("Set-Cookie");
-    anna_ = {"Cookie: " + cookie.substr(0, cookie.find(';')), "X-CSRF-Token: " + json_text(r.body, "csrf_token")};
+    anna_ = {"Cookie: " + cookie.substr(0, cookie.find(';')), "X-CSRF-Token: " + json_field(r.body, "csrf_token")};
   }
 
   Reply call(const std::string& method, const std::string& path, const std::string& body,
@@ -144,7 +96,7 @@ TEST_F(ConsoleOriginalsTest, an_upload_comes_back_byte_identical_with_its_utf8_n
   const std::string bytes = daemon_test::camt_statement(51, 7);
   const Reply up = upload("Kontoauszug%20M%C3%A4rz%201.xml", bytes);
   ASSERT_EQ(up.status, 200) << up.body << daemon_->log();
-  EXPECT_EQ(json_text(up.body, "status"), "imported");
+  EXPECT_EQ(json_field(up.body, "status"), "imported");
   const auto ids = json_ints(up.body, "file_id");
   ASSERT_EQ(ids.size(), 1u);
 
@@ -176,7 +128,7 @@ TEST_F(ConsoleOriginalsTest, a_failed_upload_keeps_its_original) {
   const std::string bytes = junk(100'000, 7);
   const Reply up = upload("broken.csv", bytes);
   ASSERT_EQ(up.status, 200) << up.body;
-  EXPECT_EQ(json_text(up.body, "status"), "error");
+  EXPECT_EQ(json_field(up.body, "status"), "error");
   const auto ids = json_ints(up.body, "file_id");
   ASSERT_EQ(ids.size(), 1u);
   ASSERT_GT(ids[0], 0);
