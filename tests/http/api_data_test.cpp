@@ -316,6 +316,31 @@ TEST_F(DataApiTest, an_uploaded_camt_file_shows_in_statements_entries_and_the_au
   EXPECT_FALSE(dashboard.at("balance_history").as_array().empty());
 }
 
+TEST_F(DataApiTest, a_statements_status_follows_its_lines_review_first_then_all_reconciled) {
+  const Session anna = user("anna", Role::accountant);
+  const json::value up = upload(anna, "november.xml", camt(7, 12));
+  ASSERT_EQ(up.at("status"), "imported");
+  const auto status = [&] { return get(anna, "/api/v1/statements").at("items").at(0).at("status"); };
+  const auto set = [&](const std::string& sql) { ASSERT_TRUE(t_.store->db().exec(sql)); };
+  EXPECT_EQ(status(), "processed");
+  // Some lines reconciled, the rest not: still processed; a line in review wins over everything.
+  set("UPDATE entries SET status = 'reconciled' WHERE id IN (SELECT id FROM entries ORDER BY id LIMIT 5)");
+  EXPECT_EQ(status(), "processed");
+  set("UPDATE entries SET status = 'review' WHERE id = (SELECT max(id) FROM entries)");
+  EXPECT_EQ(status(), "review");
+  EXPECT_EQ(get(anna, "/api/v1/statements?status=review").at("items").as_array().size(), 1u);
+  set("UPDATE entries SET status = 'reconciled'");
+  EXPECT_EQ(status(), "reconciled");
+  EXPECT_EQ(get(anna, "/api/v1/statements?status=reconciled").at("items").as_array().size(), 1u);
+  EXPECT_TRUE(get(anna, "/api/v1/statements?status=processed").at("items").as_array().empty());
+  // Fewer stored lines than the statement's count (duplicates skipped at import): all of the
+  // stored ones reconciled is reconciled.
+  set("UPDATE statements SET entry_count = entry_count + 3");
+  EXPECT_EQ(status(), "reconciled");
+  set("UPDATE entries SET status = 'processed' WHERE id = (SELECT min(id) FROM entries)");
+  EXPECT_EQ(status(), "processed");
+}
+
 TEST_F(DataApiTest, the_same_file_again_is_a_duplicate_and_adds_nothing) {
   const Session anna = user("anna", Role::accountant);
   const std::string bytes = camt(3, 5);

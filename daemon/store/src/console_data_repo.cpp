@@ -118,19 +118,26 @@ Result<std::string> ConsoleDataRepo::statement_status(std::int64_t statement_id,
                                                       std::int64_t entries) {
   if (file_status != "processed") return std::string(file_status);
   if (entries == 0) return std::string("processed");
-  // Index entries only (entries_statement, entries_statement_review/_reconciled): never the lines.
-  auto q = BANKREC_TRY(store_.db().prepare(
-      "SELECT EXISTS (SELECT 1 FROM entries WHERE statement_id = ?1 AND status = 'review'), "
-      "(SELECT count(*) FROM entries WHERE statement_id = ?1 AND status = 'reconciled'), "
-      "(SELECT count(*) FROM entries WHERE statement_id = ?1)"));
-  q.bind(1, statement_id);
-  BANKREC_TRY(q.step());
-  const bool review = q.column_int(0) != 0;
-  const std::int64_t reconciled = q.column_int(1), total = q.column_int(2);
-  q.reset();
-  if (review) return std::string("review");
-  if (total > 0 && reconciled == total) return std::string("reconciled");
-  return std::string("processed");
+  // Index entries only, cheapest first: a line in review (entries_statement_review), then the
+  // reconciled lines (entries_statement_reconciled, only those); all lines are counted
+  // (entries_statement) only when some but fewer than the statement's own count are reconciled,
+  // since duplicates skipped at import may make the stored lines fewer than entry_count.
+  auto review = BANKREC_TRY(store_.db().prepare(
+      "SELECT EXISTS (SELECT 1 FROM entries WHERE statement_id = ?1 AND status = 'review')"));
+  review.bind(1, statement_id);
+  BANKREC_TRY(review.step());
+  if (review.column_int(0) != 0) return std::string("review");
+  auto reconciled = BANKREC_TRY(
+      store_.db().prepare("SELECT count(*) FROM entries WHERE statement_id = ?1 AND status = 'reconciled'"));
+  reconciled.bind(1, statement_id);
+  BANKREC_TRY(reconciled.step());
+  const std::int64_t done = reconciled.column_int(0);
+  if (done == 0) return std::string("processed");
+  if (done >= entries) return std::string("reconciled");
+  auto total = BANKREC_TRY(store_.db().prepare("SELECT count(*) FROM entries WHERE statement_id = ?1"));
+  total.bind(1, statement_id);
+  BANKREC_TRY(total.step());
+  return std::string(done == total.column_int(0) ? "reconciled" : "processed");
 }
 
 Result<std::vector<std::string>> ConsoleDataRepo::statement_warnings(std::int64_t statement_id) {
@@ -160,7 +167,7 @@ Result<Page<StatementRow>> ConsoleDataRepo::statements(const StatementFilter& fi
   std::int64_t after = 0;
   if (!page.after.empty() && !parse_int(page.after, after)) return bad_cursor(page.after);
   if (after > 0) where.add("s.id < ?", after);
-  const int fetch = derived ? std::min(kMaxStatementScan, limit * 20) : limit + 1;
+  const int fetch = derived ? std::min(kMaxStatementScan, limit * 5) : limit + 1;
   auto q = BANKREC_TRY(store_.db().prepare(std::string(kStatementSelect) + where.sql() + " ORDER BY s.id DESC LIMIT " +
                                            std::to_string(fetch)));
   where.bind(q);
