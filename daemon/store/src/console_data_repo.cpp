@@ -163,7 +163,10 @@ Result<Page<StatementRow>> ConsoleDataRepo::statements(const StatementFilter& fi
   // pending and error are file states; processed, review and reconciled are derived from the lines.
   const std::optional<std::string> derived =
       filter.status && *filter.status != "pending" && *filter.status != "error" ? filter.status : std::nullopt;
-  if (filter.status) where.add("f.status = ?", derived ? std::string("processed") : *filter.status);
+  // Derived states walk the statements newest first (`+f.status`: nearly every file is processed, so
+  // reading them all by status and sorting their statements would cost far more than the page).
+  if (filter.status)
+    where.add(derived ? "+f.status = ?" : "f.status = ?", derived ? std::string("processed") : *filter.status);
   std::int64_t after = 0;
   if (!page.after.empty() && !parse_int(page.after, after)) return bad_cursor(page.after);
   if (after > 0) where.add("s.id < ?", after);
