@@ -223,8 +223,14 @@ TEST_F(ConsoleOriginalsTest, a_large_download_keeps_the_daemons_memory_bounded) 
   // What remains is SQLite's page cache holding the pages read (cache_size = -65536: at most 64 MiB
   // whatever the file's size), plus a 256 KiB piece. Sent whole, the BLOB, its copy in the body and
   // the cache would add about 3 x 48 MiB.
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer keeps freed memory in quarantine (256 MiB by default), so every piece sent stays
+  // resident there: the bound says nothing under it. The bytes were checked above.
+  (void)growth_kb;
+#else
   EXPECT_LT(growth_kb, 80 * 1024) << "peak RSS grew by " << growth_kb << " kB for a " << (kSize >> 10)
                                   << " kB download";
+#endif
 }
 
 }  // namespace
