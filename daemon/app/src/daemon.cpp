@@ -312,6 +312,9 @@ int serve(const DaemonOptions& options) {
     log_error(console.error());
     return exit_code_for(console.error());
   }
+  // The runtime owns the signal set: made before the server says it listens, so a SIGHUP or SIGTERM
+  // sent right after that line is queued for the loop instead of killing the process by default.
+  Runtime runtime(queue, scheduler, inbox, clock, [&registry] { return registry.render(); }, runtime_options);
   auto server = http::Server::start(server_config, router);
   if (!server) {
     log_error(server.error());
@@ -320,7 +323,6 @@ int serve(const DaemonOptions& options) {
   const auto fingerprint = http::certificate_fingerprint(server_config.cert_file);
   log->info("listening on https://{}:{} certificate_sha256={}", server_config.address, (*server)->port(),
             fingerprint ? *fingerprint : std::string("?"));
-  Runtime runtime(queue, scheduler, inbox, clock, [&registry] { return registry.render(); }, runtime_options);
   reconciler.set_stop_check([&runtime] { return runtime.stopping(); });
   reconciler.on_report([&](const jobs::ReconcileReport& r) {
     if (r.skipped_no_open_items) {
