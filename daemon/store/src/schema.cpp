@@ -293,6 +293,12 @@ constexpr std::string_view kSchemaV14 =
 constexpr std::string_view kSchemaV15 =
 #include "schema_v15_console_search.inc"
     ;
+constexpr std::string_view kSchemaV16 =
+#include "schema_v16_import_originals.inc"
+    ;
+constexpr std::string_view kSchemaV17 =
+#include "schema_v17_console_search_speed.inc"
+    ;
 
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kSchemaV1},
@@ -310,6 +316,8 @@ constexpr Migration kMigrations[] = {
     {13, "connectors: SCA flows, legacy Bridge users", kSchemaV13},
     {14, "ingestion: import speed", kSchemaV14},
     {15, "console: text search and list speed", kSchemaV15},
+    {16, "ingestion: originals and import speed", kSchemaV16},
+    {17, "console: search speed", kSchemaV17},
 };
 
 }  // namespace
