@@ -254,5 +254,29 @@ TEST(CamtEntry, batch_booking_gives_details_with_their_own_amounts) {
   EXPECT_EQ(e.details[2].remittance, "Lohn 3");
 }
 
+// Counterparty IBANs are checked once per distinct valid IBAN (a small cache): an invalid one is
+// reported every time it occurs, also after a valid IBAN that differs only in its check digits.
+TEST(CamtEntry, every_invalid_counterparty_iban_is_reported) {
+  const auto debtor = [](std::string_view iban) {
+    return entry("1.00", "CRDT",
+                 "<NtryDtls><TxDtls><RltdPties><DbtrAcct><Id><IBAN>" + std::string(iban) +
+                     "</IBAN></Id></DbtrAcct></RltdPties></TxDtls></NtryDtls>");
+  };
+  const std::string valid = "DE02120300000000202051";
+  const std::string invalid = "DE03120300000000202051";  // same account, wrong check digits
+  const auto out = parse(statement_doc(debtor(valid) + debtor(invalid) + debtor(valid) + debtor(invalid) +
+                                       debtor("de02 1203 0000 0000 2020 51")));
+  ASSERT_OK(out);
+  const auto& s = out->statements.at(0);
+  ASSERT_EQ(s.entries.size(), 5u);
+  EXPECT_EQ(s.entries[4].counterparty.iban, valid);
+  std::size_t reported = 0;
+  for (const auto& w : s.warnings) {
+    EXPECT_THAT(w, HasSubstr("counterparty IBAN '" + invalid + "'"));
+    ++reported;
+  }
+  EXPECT_EQ(reported, 2u);
+}
+
 }  // namespace
 }  // namespace bankrec::formats

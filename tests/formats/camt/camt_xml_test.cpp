@@ -162,5 +162,32 @@ TEST(CamtXml, truncated_inside_a_tag) {
   EXPECT_ERR(out, Errc::invalid_input, HasSubstr("the file ends inside element Ntry (truncated?)"));
 }
 
+// Element names are interned through a cache keyed by their bytes (up to 16) and a hash table
+// (longer ones): names that differ in one byte, at the start, inside or at the end, at the 8 and
+// 16 byte edges, must still count as different siblings.
+TEST(CamtXml, sibling_names_differing_in_one_byte_are_told_apart) {
+  const std::pair<std::string, std::string> pairs[] = {
+      {"A", "B"},
+      {"Ab", "Ac"},
+      {"Abcdefg", "Abcdefh"},
+      {"Abcdefgh", "Abcdefgi"},
+      {"Abcdefgh", "Abcdefghi"},
+      {"AbcdefghiX", "AbcdefghiY"},
+      {"AbcXefghijklmnop", "AbcYefghijklmnop"},
+      {"AbcdefghijklmnoP", "AbcdefghijklmnoQ"},
+      {"AbcdefghijklmnopQ", "AbcdefghijklmnopR"},
+      {"AbcdefghijXlmnopqrstuvw", "AbcdefghijYlmnopqrstuvw"},
+  };
+  for (const auto& [a, b] : pairs) {
+    SCOPED_TRACE(a + " / " + b);
+    // a, b, a again: the second a is a[2]; an error inside it shows that in the locator.
+    const std::string doc = statement_doc(entry(
+        "1.00", "CRDT", "<" + a + "/><" + b + "><" + b + "/></" + b + "><" + a + "><x></y></" + a + ">"));
+    const auto out = parse(doc);
+    EXPECT_ERR(out, Errc::invalid_input, HasSubstr("opening and ending tag mismatch: x line"));
+    EXPECT_THAT(out.error().where, HasSubstr(", Stmt[1]/Ntry[1]/" + a + "[2]/x)"));
+  }
+}
+
 }  // namespace
 }  // namespace bankrec::formats

@@ -1,7 +1,5 @@
 #include "camt/camt_parse.h"
 
-#include "bankrec/domain/iban.h"
-
 namespace bankrec::formats::camt {
 namespace {
 
@@ -124,7 +122,7 @@ std::optional<domain::ReturnInfo> return_of(const TxScratch& tx) {
 }
 
 void warn_bad_iban(StatementScope& scope, const domain::Party& party) {
-  if (party.iban && !domain::is_valid_iban(*party.iban))
+  if (party.iban && !scope.is_valid_iban(*party.iban))
     scope.warn("counterparty IBAN '" + *party.iban + "' at " + scope.x.locator() + " fails the check digits");
 }
 
@@ -187,12 +185,11 @@ void apply_batch(StatementScope& scope, const EntryScratch& scratch, const Entry
 
 }  // namespace
 
-Result<domain::Entry> parse_entry(StatementScope& scope, EntryScratch& scratch) {
+Result<void> parse_entry(StatementScope& scope, EntryScratch& scratch, domain::Entry& e) {
   XmlCursor& x = scope.x;
   scratch.tx_count = 0;
   scratch.batch_payment_info_id.clear();
   EntryHead head;
-  domain::Entry e;
   const int depth = x.depth();
   while (BANKREC_TRY(x.next_child(depth))) BANKREC_TRY(parse_head_child(scope, scratch, head, e));
   if (!head.amount) return x.error("entry without Amt");
@@ -211,7 +208,7 @@ Result<domain::Entry> parse_entry(StatementScope& scope, EntryScratch& scratch) 
     apply_batch(scope, scratch, head, e);
   }
   if (!e.customer_reference) e.customer_reference = opt(scratch.batch_payment_info_id);
-  return e;
+  return ok();
 }
 
 }  // namespace bankrec::formats::camt

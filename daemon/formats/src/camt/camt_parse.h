@@ -30,6 +30,9 @@ class StatementScope {
   Result<domain::Currency> currency(std::string_view code);
   /// Warnings so far, with a line counting the suppressed ones.
   std::vector<std::string> collected_warnings();
+  /// domain::is_valid_iban(), remembering the last valid IBANs seen: the same counterparties
+  /// recur throughout a statement and the check digits cost far more than a compare.
+  bool is_valid_iban(const std::string& iban);
 
   XmlCursor& x;
   std::string own_iban;  //!< the statement account, to tell the counterparty from the holder
@@ -40,6 +43,8 @@ class StatementScope {
   std::size_t suppressed_ = 0;
   std::vector<domain::Currency> known_;
   std::vector<std::string> unknown_reported_;
+  static constexpr std::size_t kIbanSlots = 16;
+  std::string valid_ibans_[kIbanSlots];  //!< direct-mapped by the last characters; "" = free
 };
 
 // --- values (camt_values.cpp) ------------------------------------------------------------------
@@ -61,8 +66,8 @@ Result<void> read_text(XmlCursor& x, std::string& out);
 Result<void> append_text(XmlCursor& x, std::string& out);
 /// `value` when non-empty, else nullopt.
 std::optional<std::string> opt(const std::string& value);
-/// Electronic IBAN: blanks removed, upper case.
-std::string electronic_iban(std::string_view text);
+/// Electronic IBAN: blanks removed, upper case; replaces `out` (reusing its buffer).
+void electronic_iban(std::string_view text, std::string& out);
 /// German proprietary code "NTRF+166+931": swift "NTRF" and GVC "166" when they have that shape.
 void split_proprietary_code(std::string_view code, domain::TransactionCode& out);
 /// Money with the sign of `direction`.
@@ -162,8 +167,9 @@ struct EntryScratch {
   std::string batch_payment_info_id;
 };
 
-/// At Ntry: the complete entry, signed, with details.
-Result<domain::Entry> parse_entry(StatementScope& scope, EntryScratch& scratch);
+/// At Ntry: the complete entry, signed, with details, built in `e` (a default-constructed entry,
+/// so that a batch is filled in place; unspecified after an error).
+Result<void> parse_entry(StatementScope& scope, EntryScratch& scratch, domain::Entry& e);
 
 // --- statements (camt_statement.cpp) -------------------------------------------------------------
 

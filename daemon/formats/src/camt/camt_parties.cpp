@@ -63,7 +63,7 @@ Result<void> parse_account_id(XmlCursor& x, AccountScratch& out) {
     switch (x.tag()) {
       case Tag::IBAN: {
         const std::string_view text = BANKREC_TRY(x.text());
-        out.iban = electronic_iban(text);
+        electronic_iban(text, out.iban);
         break;
       }
       case Tag::Othr:

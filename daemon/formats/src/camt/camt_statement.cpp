@@ -231,15 +231,15 @@ class StatementReader {
 
   Result<void> entry() {
     BANKREC_TRY(begin());
-    auto parsed = parse_entry(scope_, scratch_);
+    auto parsed = parse_entry(scope_, scratch_, batch_.emplace_back());  // filled in place
     if (!parsed) {
+      batch_.pop_back();
       // Lenient: the entry is reported and skipped; the caller's next_child() passes over the
       // rest of its subtree. A malformed document cannot be read on, so that stays fatal.
       if (!scope_.x.options().lenient || scope_.x.is_broken()) return Unexpected{std::move(parsed).error()};
       sink_.reject({scope_.x.last_error_pos(), std::move(parsed).error().message});
       return ok();
     }
-    batch_.push_back(std::move(parsed).value());
     sum_.add(batch_.back());
     if (batch_.size() < kEntryBatch) return ok();
     BANKREC_TRY(sink_.add_entries(batch_));

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "bankrec/domain/iban.h"
+
 namespace bankrec::formats::camt {
 namespace {
 
@@ -30,6 +32,17 @@ std::vector<std::string> StatementScope::collected_warnings() {
   std::vector<std::string> out = warnings_;
   if (suppressed_ > 0) out.push_back(std::to_string(suppressed_) + " more warnings not shown");
   return out;
+}
+
+bool StatementScope::is_valid_iban(const std::string& iban) {
+  if (iban.empty()) return domain::is_valid_iban(iban);
+  const std::size_t n = iban.size();
+  const auto last = [&](std::size_t k) { return k < n ? static_cast<std::uint8_t>(iban[n - 1 - k]) : 0u; };
+  std::string& slot = valid_ibans_[(last(0) + 7 * last(1) + 49 * last(2) + n) % kIbanSlots];
+  if (slot == iban) return true;
+  if (!domain::is_valid_iban(iban)) return false;
+  slot = iban;
+  return true;
 }
 
 Result<domain::Currency> StatementScope::currency(std::string_view code) {
@@ -114,14 +127,15 @@ std::optional<std::string> opt(const std::string& value) {
   return value;
 }
 
-std::string electronic_iban(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
+void electronic_iban(std::string_view text, std::string& out) {
+  out.resize(text.size());
+  char* const begin = out.data();  // a local pointer: writes through out[] would reload it per byte
+  char* d = begin;
+  for (const char c : text) {
     if (c == ' ') continue;
-    out += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+    *d++ = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
   }
-  return out;
+  out.resize(static_cast<std::size_t>(d - begin));
 }
 
 void split_proprietary_code(std::string_view code, domain::TransactionCode& out) {

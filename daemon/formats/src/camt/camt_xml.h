@@ -37,7 +37,20 @@ class XmlCursor {
   Result<void> to_root();
   /// Moves to the next child element of the open element at `parent_depth`, skipping whatever
   /// is left of the current child's subtree. False at the end of the parent.
-  Result<bool> next_child(int parent_depth);
+  /// (Inline: it runs for every element, and the Result is then checked where it is made.)
+  Result<bool> next_child(int parent_depth) {
+    if (node_ == Node::element && node_depth_ == parent_depth && empty_element_) return false;
+    for (;;) {
+      const int r = step(false);
+      if (r < 0) return take_error();
+      if (r == 0) return false;
+      if (node_ == Node::element) {
+        if (node_depth_ == parent_depth + 1) return true;
+      } else if (node_ == Node::end_element && node_depth_ <= parent_depth) {
+        return false;
+      }
+    }
+  }
   /// Reads on to the end of the document so that trailing damage is reported.
   Result<void> finish();
 
@@ -93,11 +106,32 @@ class XmlCursor {
 
   XmlCursor(std::string_view input, const ParseOptions& options);
   Result<void> prepare();
+  // The tokenizer's steps return plain flags and leave an error in pending_ (see fail()), so the
+  // hot path builds no Result per node; next_child() and advance() wrap them.
   Result<bool> advance(bool want_text);
-  Result<void> start_tag();
-  Result<void> end_tag();
-  Result<bool> markup();
-  Result<void> push(std::size_t start, std::size_t name_end, std::size_t colon, std::uint32_t hash);
+  /// One node: 1 when one was read (node_ says which), 0 at the end of the document, -1 on error.
+  int step(bool want_text);
+  bool start_tag();
+  bool attributes(std::size_t name_end);
+  bool end_tag();
+  bool end_tag_mismatch(std::size_t start);
+  /// At "<!" or "<?": 1 for a CDATA node, 0 when a comment or PI was skipped, -1 on error.
+  int special_markup();
+  /// Text other than indentation before a tag: 1 for a text node, 0 when skipped, -1 on error.
+  int char_data(bool want_text);
+  /// Opens the element whose name is doc_[start + 1, name_end); `id` is its interned name when the
+  /// caller knows it (kNoId: resolved here from the prefix, `colon` and `hash`).
+  bool push(std::size_t start, std::size_t name_end, std::size_t colon, std::uint32_t hash, std::uint32_t id);
+  /// The interned id of an unprefixed name of 1 to 16 bytes at `name` (8 bytes readable from it),
+  /// through the short-name cache.
+  std::uint32_t intern_short(const char* name, std::size_t length);
+  [[gnu::cold]] bool fail_at(std::size_t at, const char* message);
+  [[gnu::cold]] bool too_deep();
+  /// Keeps `u` for the caller of step() and returns false.
+  bool fail(Unexpected u);
+  /// The same for step() and markup(): returns -1.
+  int fail_node(Unexpected u);
+  Unexpected take_error() { return Unexpected{std::move(pending_)}; }
   Result<std::string_view> slow_text(int depth);
   void declare_namespaces();
   std::uint32_t intern(std::string_view name, std::uint32_t hash);
@@ -131,6 +165,18 @@ class XmlCursor {
   mutable SourcePos last_error_pos_;
   std::vector<Name> names_;           //!< interned names by id
   std::vector<std::uint32_t> slots_;  //!< open addressing over names_: id + 1, 0 = free
+  static constexpr std::uint32_t kNoId = 0xFFFFFFFFu;
+  /// A direct-mapped cache in front of intern() for names of up to 16 bytes, keyed by their
+  /// bytes themselves (two words and the length), so a hit needs neither hash nor compare.
+  struct ShortName {
+    std::uint64_t head = 0, tail = 0;
+    std::uint32_t length = 0, id = 0;  //!< length 0: free
+  };
+  static constexpr unsigned kShortNameBits = 10;
+  std::vector<ShortName> short_names_;
+  std::uint32_t intern_short_miss(ShortName& slot, std::uint64_t head, std::uint64_t tail, const char* name,
+                                  std::size_t length);
+  Error pending_;  //!< the error of the last failed step()
 };
 
 }  // namespace bankrec::formats::camt

@@ -2,10 +2,6 @@
 
 #include <array>
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
 namespace bankrec::formats::camt::lex {
 namespace {
 
@@ -187,7 +183,7 @@ std::size_t skip_blanks(std::string_view doc, std::size_t i) {
   return i;
 }
 
-std::string_view trim(std::string_view s) {
+std::string_view trim_blanks(std::string_view s) {
   while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
   while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
   return s;
@@ -224,26 +220,42 @@ std::uint32_t hash_name(std::string_view name) {
 }
 
 std::size_t scan_name(std::string_view doc, std::size_t i, std::uint32_t& hash, std::size_t& colon) {
+  // Locals only inside the loops: the bytes are read through an unsigned char pointer, which may
+  // alias anything, so writing through `hash` or `colon` there would make every step reload.
+  const std::size_t size = doc.size();
+  const auto* p = reinterpret_cast<const std::uint8_t*>(doc.data());
   std::uint32_t h = 2166136261u;
-  colon = kNone;
+  std::size_t first_colon = kNone;
   std::size_t j = i;
-  while (j < doc.size()) {
-    const std::uint8_t b = byte_at(doc, j);
-    if (b < 0x80) {
-      if (!(j == i ? kNameStart[b] : kNameChar[b])) break;
-      if (b == ':' && colon == kNone) colon = j;
-      h = (h ^ b) * 16777619u;
-      ++j;
-      continue;
+  // The first character: an ASCII NameStartChar is the common case.
+  if (j < size && p[j] < 0x80) {
+    if (!kNameStart[p[j]]) {
+      hash = h;
+      colon = kNone;
+      return j;
     }
+    if (p[j] == ':') first_colon = j;
+    h = (h ^ p[j]) * 16777619u;
+    ++j;
+  }
+  for (;;) {
+    // A run of ASCII name characters.
+    for (; j < size; ++j) {
+      const std::uint8_t b = p[j];
+      if (b >= 0x80 || !kNameChar[b]) break;
+      if (b == ':' && first_colon == kNone) first_colon = j;
+      h = (h ^ b) * 16777619u;
+    }
+    if (j >= size || p[j] < 0x80) break;
     const std::size_t n = char_length(doc, j);
     if (n < 2) break;
     const std::uint32_t cp = decode_utf8(doc, j, n);
     if (!(j == i ? is_name_start(cp) : is_name_char(cp))) break;
-    for (std::size_t k = 0; k < n; ++k) h = (h ^ byte_at(doc, j + k)) * 16777619u;
+    for (std::size_t k = 0; k < n; ++k) h = (h ^ p[j + k]) * 16777619u;
     j += n;
   }
   hash = h;
+  colon = first_colon;
   return j;
 }
 
@@ -251,25 +263,7 @@ std::size_t scan_char_data(std::string_view doc, std::size_t i, bool& plain, Fau
   const std::size_t size = doc.size();
   const char* data = doc.data();
   while (i < size) {
-#ifdef __SSE2__
-    // Sixteen bytes at a time: stop at '<', '&', '>', CR, a control other than tab and LF, or a
-    // non-ASCII byte (which reads as negative in the signed compare).
-    while (i + 16 <= size) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
-      const __m128i special = _mm_or_si128(
-          _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('<')), _mm_cmpeq_epi8(v, _mm_set1_epi8('&'))),
-          _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('>')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
-      const __m128i control = _mm_andnot_si128(
-          _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
-          _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
-      const int mask = _mm_movemask_epi8(_mm_or_si128(special, control));
-      if (mask != 0) {
-        i += static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-        break;
-      }
-      i += 16;
-    }
-#endif
+    i = plain_run(doc, i);
     // The common case: a run of ordinary characters (indentation, values).
     while (i + 4 <= size && (kTextClasses[static_cast<std::uint8_t>(data[i])] |
                              kTextClasses[static_cast<std::uint8_t>(data[i + 1])] |

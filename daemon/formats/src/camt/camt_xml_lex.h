@@ -1,9 +1,14 @@
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 // The lexical layer of the CAMT XML cursor (XML 1.0 fifth edition, UTF-8 only): characters,
 // names, references, character data and the raw sections (comments, CDATA, processing
@@ -21,10 +26,91 @@ struct Fault {
 
 inline bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 std::size_t skip_blanks(std::string_view doc, std::size_t i);
-std::string_view trim(std::string_view s);
+std::string_view trim_blanks(std::string_view s);
+/// `s` without leading and trailing blanks.
+inline std::string_view trim(std::string_view s) {
+  if (!s.empty() && !is_blank(s.front()) && !is_blank(s.back())) return s;  // the common case
+  return trim_blanks(s);
+}
+
+/// Bytes of character data that need no attention: printable ASCII other than '<', '&' and '>',
+/// tab and LF.
+inline constexpr std::array<bool, 256> kPlainText = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c < 0x7F; ++c) t[c] = true;
+  t[0x7F] = true;
+  t['<'] = false;
+  t['&'] = false;
+  t['>'] = false;
+  t['\t'] = true;
+  t['\n'] = true;
+  return t;
+}();
+
+/// The first byte at or after doc[i] that is not plain (kPlainText): '<', '&', '>', CR, another
+/// control character or a byte above ASCII; doc.size() when there is none. Character data up to
+/// there is well-formed as it stands.
+inline std::size_t plain_run(std::string_view doc, std::size_t i) {
+  const std::size_t size = doc.size();
+  const char* data = doc.data();
+#ifdef __SSE2__
+  // Sixteen bytes at a time (a non-ASCII byte reads as negative in the signed compare).
+  while (i + 16 <= size) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
+    const __m128i special = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('<')), _mm_cmpeq_epi8(v, _mm_set1_epi8('&'))),
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('>')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+    const __m128i control = _mm_andnot_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+        _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+    const int mask = _mm_movemask_epi8(_mm_or_si128(special, control));
+    if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    i += 16;
+  }
+#endif
+  while (i < size && kPlainText[static_cast<std::uint8_t>(data[i])]) ++i;
+  return i;
+}
+
+/// The first byte at or after doc[i] that is not a space, tab or LF (CR is left to
+/// scan_char_data(), which notes it for line-end normalisation).
+inline std::size_t skip_indentation(std::string_view doc, std::size_t i) {
+  const std::size_t size = doc.size();
+  const char* data = doc.data();
+#ifdef __SSE2__
+  while (i + 16 <= size) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
+    const __m128i blank = _mm_or_si128(
+        _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))));
+    const auto other = static_cast<unsigned>(_mm_movemask_epi8(blank)) ^ 0xFFFFu;
+    if (other != 0) return i + static_cast<std::size_t>(__builtin_ctz(other));
+    i += 16;
+  }
+#endif
+  while (i < size && (data[i] == ' ' || data[i] == '\n' || data[i] == '\t')) ++i;
+  return i;
+}
 
 /// Length of the UTF-8 XML character (production Char) at doc[i]; 0 when it is not one.
 std::size_t char_length(std::string_view doc, std::size_t i);
+
+/// The bytes of the common name: ASCII letters, digits, '_', '-' and '.', no ':' (namespaces)
+/// and nothing above ASCII. A start tag whose name is made of these alone is scanned inline;
+/// anything else goes through scan_name().
+inline constexpr std::array<bool, 256> kSimpleNameChar = [] {
+  std::array<bool, 256> t{};
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  t['_'] = true;
+  t['-'] = true;
+  t['.'] = true;
+  return t;
+}();
+inline bool is_simple_name_start(std::uint8_t b) {
+  return ((b | 0x20) >= 'a' && (b | 0x20) <= 'z') || b == '_';
+}
 
 /// FNV-1a, as scan_name() computes it while scanning.
 std::uint32_t hash_name(std::string_view name);

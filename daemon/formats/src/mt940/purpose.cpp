@@ -30,11 +30,15 @@ std::optional<std::string> non_empty(std::string_view s) {
 }
 
 bool starts_with_keyword(std::string_view s) {
-  static constexpr std::string_view kKeywords[] = {"EREF+", "KREF+", "MREF+", "CRED+", "DEBT+",
-                                                   "SVWZ+", "ABWA+", "ABWE+", "IBAN+", "BIC+",
-                                                   "COAM+", "OAMT+", "SQTP+"};
+  // Every keyword ends in '+' after three or four letters: that rules out most text at once.
+  if (s.size() < 4) return false;
+  if (s[3] == '+') return s.starts_with("BIC+");
+  if (s.size() < 5 || s[4] != '+') return false;
+  static constexpr std::string_view kKeywords[] = {"EREF", "KREF", "MREF", "CRED", "DEBT", "SVWZ",
+                                                   "ABWA", "ABWE", "IBAN", "COAM", "OAMT", "SQTP"};
+  const std::string_view head = s.substr(0, 4);
   for (std::string_view k : kKeywords)
-    if (s.starts_with(k)) return true;
+    if (head == k) return true;
   return false;
 }
 
