@@ -190,6 +190,7 @@ void read_entry(const ItemIndex& index, const RuleSet& rules, const domain::Entr
   ctx.entry = &entry;
   ctx.amount = entry.amount.minor();
   ctx.date = entry.booking_date ? entry.booking_date : entry.value_date;
+  ctx.day = ctx.date ? ctx.date->to_days() : 0;
   ctx.is_return = entry.return_info.has_value() || entry.reversal;
   ctx.name.clear();
   ctx.partners.clear();
@@ -409,7 +410,7 @@ void near_amount_drafts(const ItemIndex& index, const RuleSet& rules, const Entr
     const std::int64_t due = remaining[i];
     if ((due > 0) != (ctx.amount > 0) || std::llabs(ctx.amount) >= std::llabs(due)) continue;
     const std::int64_t shortfall = std::llabs(due) - std::llabs(ctx.amount);
-    const std::int64_t discount = cash_discount(index.items[i], due, ctx, rules);
+    const std::int64_t discount = cash_discount(index.info[i], due, ctx, rules);
     if (discount > 0 && std::llabs(shortfall - discount) <= 1) discounted.push_back(i);
     if (shortfall * 10000 <= std::llabs(due) * std::max(rules.fee_tolerance_basis_points, 300))
       near.push_back(i);
@@ -500,7 +501,7 @@ struct SubsetSearch {
   int max_items = 0;
   int steps_left = 0;
   bool prune = false;
-  std::vector<std::size_t> chosen;
+  std::vector<std::size_t> chosen;  ///< the path being tried
   SubsetResult result;
 
   void run(std::size_t start, std::int64_t sum) {
@@ -524,15 +525,16 @@ struct SubsetSearch {
 
 SubsetResult find_subsets(std::span<const std::int64_t> values, std::int64_t target, int max_items,
                           int max_steps) {
-  SubsetSearch search;
-  search.values = values;
-  search.target = target;
-  search.max_items = max_items;
-  search.steps_left = max_steps;
+  // Called for most lines without an exact amount: the path's buffer is lent to the search and
+  // taken back, so it is not allocated per call (a member, not a reference, in the hot recursion).
+  thread_local std::vector<std::size_t> path;
+  path.clear();
   // With every value on the target's side, a partial sum beyond the target can never come back.
-  search.prune =
+  const bool prune =
       std::all_of(values.begin(), values.end(), [&](std::int64_t v) { return (v > 0) == (target > 0); });
+  SubsetSearch search{values, target, max_items, max_steps, prune, std::move(path), SubsetResult{}};
   search.run(0, 0);
+  path = std::move(search.chosen);
   if (search.result.solutions.size() >= 2) search.result.complete = true;
   return search.result;
 }

@@ -6,6 +6,7 @@
 
 #include "bankrec/base/check.h"
 #include "engine_internal.h"
+#include "huge_pages.h"
 #include "rule_match.h"
 
 namespace bankrec::reconcile {
@@ -78,10 +79,11 @@ void append_candidate_key(const RuleSet& rules, const Scored& s, std::vector<std
   std::sort(keys.begin() + static_cast<std::ptrdiff_t>(from), keys.end());
 }
 
-/// Only the kept candidates (the decision and the shown suggestions) get their text.
-Candidate to_candidate(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx,
-                       const Scored& s) {
-  Candidate c;
+/// Only the kept candidates (the decision and the shown suggestions) get their text: into a Candidate,
+/// or straight into an auto Decision (the same members), so nothing is built twice.
+template <class Out>
+void fill_candidate(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx, const Scored& s,
+                    Out& c) {
   c.matches.reserve(s.applied.size());
   for (const auto& [item, amount] : s.applied)
     c.matches.push_back({index.items[item].id, domain::Money(amount, ctx.entry->amount.currency())});
@@ -89,6 +91,12 @@ Candidate to_candidate(const ItemIndex& index, const RuleSet& rules, const Entry
   c.score = s.score;
   c.reasons = render_reasons(index, rules, ctx, s);
   c.features = render_features(index, s);
+}
+
+Candidate to_candidate(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx,
+                       const Scored& s) {
+  Candidate c;
+  fill_candidate(index, rules, ctx, s, c);
   return c;
 }
 
@@ -162,16 +170,16 @@ std::span<const Scored* const> rank(const ItemIndex& index, const RuleSet& rules
   return out;
 }
 
-/// The decision for one line; renders the text of the best candidate and the shown suggestions only.
-Decision decide(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx,
-                std::span<const Scored* const> ranked, const CompiledRule* rule) {
-  Decision d;
+/// The decision for one line into `d` (default-constructed: the run's output slot, so the decision is
+/// built in place, not moved there); renders the text of the best candidate and the shown suggestions only.
+void decide(const ItemIndex& index, const RuleSet& rules, const EntryContext& ctx,
+            std::span<const Scored* const> ranked, const CompiledRule* rule, Decision& d) {
   if (ranked.empty() || ranked.front()->score < rules.suggest_minimum) {
     d.score = ranked.empty() ? 0 : ranked.front()->score;
     d.reasons.push_back(ranked.empty() ? "no open item, reference or rule fits this line"
                                        : "no candidate reaches the suggestion minimum of " +
                                              std::to_string(rules.suggest_minimum));
-    return d;
+    return;
   }
   const Scored& best = *ranked.front();
   const int second = ranked.size() > 1 ? ranked[1]->score : 0;
@@ -182,14 +190,12 @@ Decision decide(const ItemIndex& index, const RuleSet& rules, const EntryContext
   d.shadow_auto = rule != nullptr && rule->rule.shadow && rule->rule.allow_auto && clear && best.auto_ok;
   if (clear && best.auto_ok && rule_allows_auto) {
     d.kind = DecisionKind::automatic;
-    Candidate c = to_candidate(index, rules, ctx, best);
-    d.matches = std::move(c.matches);
-    d.writeoff = std::move(c.writeoff);
-    d.reasons = std::move(c.reasons);
-    d.features = std::move(c.features);
-    return d;
+    fill_candidate(index, rules, ctx, best, d);
+    return;
   }
   d.kind = DecisionKind::suggest;
+  d.suggestions.reserve(
+      std::min<std::size_t>(ranked.size(), static_cast<std::size_t>(std::max(rules.max_suggestions, 0))));
   // The best candidate leads the suggestions (its score reaches the minimum): rendered once, copied.
   for (const Scored* s : ranked) {
     if (static_cast<int>(d.suggestions.size()) >= rules.max_suggestions || s->score < rules.suggest_minimum)
@@ -219,7 +225,32 @@ Decision decide(const ItemIndex& index, const RuleSet& rules, const EntryContext
     d.reasons.push_back("rule '" + rule->rule.name + "' only suggests");
   else
     d.reasons.push_back("needs a person to confirm");
-  return d;
+}
+
+/// Cache hints only (no effect on any result): the Entry's own bytes ...
+void prefetch_entry(const domain::Entry& e) {
+  const char* p = reinterpret_cast<const char*>(&e);
+  for (std::size_t off = 0; off < sizeof(domain::Entry); off += 64) __builtin_prefetch(p + off);
+}
+
+/// ... and the texts the line reads first, and its output slot.
+void prefetch_entry_text(const domain::Entry& e, const Decision& slot) {
+  const auto text = [](const std::optional<std::string>& s) {
+    if (s) __builtin_prefetch(s->data());
+  };
+  text(e.counterparty.name);
+  text(e.counterparty.iban);
+  text(e.remittance);
+  text(e.end_to_end_id);
+  text(e.structured_reference);
+  __builtin_prefetch(&slot, 1);
+}
+
+/// ... and the hash slots of the first lookups (raw name cache, IBAN; an IBAN written with spaces or
+/// in lower case is normalised first and just misses the hint).
+void prefetch_lookups(const ItemIndex& index, const domain::Entry& e, const RunScratch& scratch) {
+  if (e.counterparty.name) scratch.raw_names.prefetch(*e.counterparty.name);
+  if (e.counterparty.iban) index.prefetch_iban(*e.counterparty.iban);
 }
 
 /// Books an auto decision into the run's open amounts; never beyond what is open.
@@ -266,21 +297,31 @@ const std::vector<domain::OpenItem>& Engine::items() const { return index_->item
 
 std::vector<Decision> Engine::run(std::span<const EntryRef> entries) const {
   std::vector<std::int64_t> remaining;
-  remaining.reserve(index_->info.size());
+  reserve_huge(remaining, index_->info.size());
   for (const auto& info : index_->info) remaining.push_back(info.signed_open);
-  std::vector<Decision> out(entries.size());
+  std::vector<Decision> out;
+  reserve_huge(out, entries.size());  // decisions are written in canonical order, all over the vector
+  out.resize(entries.size());
   RunScratch scratch;
   RankScratch rank_scratch;
   EntryContext ctx;
-  for (const std::size_t i : canonical_order(entries)) {
+  const std::vector<std::size_t> order = canonical_order(entries);
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    // Lines come in canonical order, so each line's Entry lies anywhere in the caller's memory: its
+    // fields are fetched three lines ahead, its texts two lines ahead and the hash slots its payer's
+    // name and IBAN are looked up in one line ahead, while this line is decided.
+    if (k + 3 < order.size()) prefetch_entry(*entries[order[k + 3]].entry);
+    if (k + 2 < order.size()) prefetch_entry_text(*entries[order[k + 2]].entry, out[order[k + 2]]);
+    if (k + 1 < order.size()) prefetch_lookups(*index_, *entries[order[k + 1]].entry, scratch);
+    const std::size_t i = order[k];
     const CompiledRule* rule = select_rule(index_->match_rules, entries[i]);
     const RuleSet& rules = rule == nullptr ? rules_ : rule->effective;
     read_entry(*index_, rules, *entries[i].entry, scratch, ctx);
     const auto ranked = rank(*index_, rules, ctx, remaining, rule, rank_scratch);
-    Decision d = decide(*index_, rules, ctx, ranked, rule);
+    Decision& d = out[i];
+    decide(*index_, rules, ctx, ranked, rule, d);
     if (rule != nullptr) d.reasons.insert(d.reasons.begin(), "rule '" + rule->rule.name + "'");
     if (d.kind == DecisionKind::automatic) apply(ctx, *ranked.front(), remaining);
-    out[i] = std::move(d);
   }
   return out;
 }

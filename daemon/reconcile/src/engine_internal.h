@@ -127,6 +127,7 @@ struct EntryContext {
   const domain::Entry* entry = nullptr;
   std::int64_t amount = 0;  ///< entry amount, minor units, signed
   std::optional<domain::Date> date;
+  std::int64_t day = 0;  ///< date->to_days(), 0 without a date
   bool is_psp = false;
   bool is_return = false;
   std::string name;  ///< normalised counterparty name
@@ -186,7 +187,7 @@ SubsetResult find_subsets(std::span<const std::int64_t> values, std::int64_t tar
                           int max_steps);
 
 /// Cash discount (magnitude) the item allows on `due` at the entry's date, 0 when none applies.
-std::int64_t cash_discount(const domain::OpenItem& item, std::int64_t due, const EntryContext& ctx,
+std::int64_t cash_discount(const ItemInfo& item, std::int64_t due, const EntryContext& ctx,
                            const RuleSet& rules);
 
 /// The kept candidates' text: reasons, features and write-off, rendered from their notes.

@@ -6,6 +6,7 @@
 #include "bankrec/base/text.h"
 #include "bankrec/domain/creditor_reference.h"
 #include "bankrec/reconcile/name_similarity.h"
+#include "huge_pages.h"
 
 namespace bankrec::reconcile {
 namespace {
@@ -54,7 +55,8 @@ Result<void> check_unique_ids(const std::vector<domain::OpenItem>& items) {
 template <class T, class Key>
 void radix_sort(std::vector<T>& v, int bits, Key key) {
   constexpr int kDigit = 11;
-  std::vector<T> tmp(v.size());
+  std::vector<T> tmp;
+  assign_huge(tmp, v.size(), T{});
   std::vector<std::size_t> count(std::size_t{1} << kDigit);
   for (int shift = 0; shift < bits; shift += kDigit) {
     std::fill(count.begin(), count.end(), 0);
@@ -146,7 +148,6 @@ void ItemIndex::add_document_keys(std::uint32_t item, std::string_view number, b
     last.front() = stripped.back();
     add(KeyKind::sequence, prefix, last);
   }
-  if (!reference) info[item].prefix = prefix;
 }
 
 WordClass& ItemIndex::word(std::string_view w) {
@@ -171,13 +172,13 @@ Result<std::unique_ptr<ItemIndex>> ItemIndex::build(std::vector<domain::OpenItem
                                                     const RuleSet& rules) {
   auto index = std::make_unique<ItemIndex>();
   index->items = std::move(items);
-  index->info.resize(index->items.size());
+  assign_huge(index->info, index->items.size(), ItemInfo{});
   BANKREC_TRY(check_unique_ids(index->items));
   index->match_rules = BANKREC_TRY(compile_rules(rules));
   StringIds partner_of;  // partner id -> position in `partners`
   partner_of.reserve(index->items.size() / 2);
   index->partners.reserve(index->items.size() / 2);
-  index->postings_.reserve(index->items.size() * 6);
+  reserve_huge(index->postings_, index->items.size() * 6);
   index->amounts_.reserve(index->items.size());
   std::vector<std::pair<std::uint32_t, std::uint32_t>> rf_items;
   for (std::uint32_t i = 0; i < index->items.size(); ++i) {
@@ -197,13 +198,18 @@ Result<std::unique_ptr<ItemIndex>> ItemIndex::build(std::vector<domain::OpenItem
                                  0});
     }
     Partner& partner = index->partners[partner_index];
-    partner.items.push_back(i);
     for (const auto& iban : item.partner_ibans)
       if (std::find(partner.ibans.begin(), partner.ibans.end(), iban) == partner.ibans.end())
         partner.ibans.push_back(iban);
     index->info[i].partner = partner_index;
     index->info[i].currency = currency_key(item.amount.currency());
     index->info[i].signed_open = signed_amount(item);
+    if (item.due_date) index->info[i].due_day = static_cast<std::int32_t>(item.due_date->to_days());
+    if (item.discount_basis_points && item.discount_until) {
+      index->info[i].has_discount = true;
+      index->info[i].discount_basis_points = *item.discount_basis_points;
+      index->info[i].discount_until_day = static_cast<std::int32_t>(item.discount_until->to_days());
+    }
     index->amounts_.add(amount_key(item.amount.currency().str(), index->info[i].signed_open));
     index->add_document_keys(i, item.document_number, /*reference=*/false);
     if (item.reference) {
@@ -215,10 +221,25 @@ Result<std::unique_ptr<ItemIndex>> ItemIndex::build(std::vector<domain::OpenItem
     }
   }
   index->rf_.build(rf_items, index->rf_keys_.size());
+  index->group_partner_items();
   index->sort_postings();
   index->index_partner_names();
   index->index_words(rules);
   return index;
+}
+
+void ItemIndex::group_partner_items() {
+  // One array in partner order (a counting sort by partner, items in order within a partner), so a
+  // partner's items are adjacent in memory and the index makes no allocation per partner.
+  std::vector<std::uint32_t> starts(partners.size() + 1, 0);
+  for (const auto& i : info) ++starts[i.partner + 1];
+  for (std::size_t p = 1; p < starts.size(); ++p) starts[p] += starts[p - 1];
+  assign_huge(partner_items_, info.size(), std::uint32_t{0});
+  std::vector<std::uint32_t> at(starts.begin(), starts.end() - 1);
+  for (std::uint32_t i = 0; i < info.size(); ++i) partner_items_[at[info[i].partner]++] = i;
+  for (std::size_t p = 0; p < partners.size(); ++p)
+    partners[p].items =
+        std::span<const std::uint32_t>(partner_items_).subspan(starts[p], starts[p + 1] - starts[p]);
 }
 
 void ItemIndex::sort_postings() {
@@ -230,7 +251,7 @@ void ItemIndex::sort_postings() {
   // Stable by bucket, then (insertion sort, buckets are tiny) stable by key within each bucket: the
   // same order as a stable sort by key, so postings of one key stay in item order.
   radix_sort(postings_, bucket_bits_, [shift](const DocPosting& p) { return p.key >> shift; });
-  buckets_.assign((std::size_t{1} << bucket_bits_) + 1, 0);
+  assign_huge(buckets_, (std::size_t{1} << bucket_bits_) + 1, std::uint32_t{0});
   for (const auto& p : postings_) ++buckets_[(p.key >> shift) + 1];
   for (std::size_t b = 1; b < buckets_.size(); ++b) buckets_[b] += buckets_[b - 1];
   const auto by_key = [](const DocPosting& a, const DocPosting& b) { return a.key < b.key; };
@@ -257,8 +278,8 @@ void ItemIndex::sort_postings() {
 void ItemIndex::index_partner_names() {
   std::vector<std::uint32_t> grams;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> iban_pairs, name_pairs, customer_pairs;
-  trigrams_.reserve(partners.size() * 24);
-  name_trigrams_.reserve(partners.size() * 24);
+  reserve_huge(trigrams_, partners.size() * 24);
+  reserve_huge(name_trigrams_, partners.size() * 24);
   name_trigram_offsets_.reserve(partners.size() + 1);
   name_trigram_offsets_.push_back(0);
   names_.reserve(partners.size());
@@ -309,7 +330,7 @@ void ItemIndex::index_partner_names() {
   trigram_rows_.assign(trigram_values_.size(), kNoRow);
   std::size_t rows = 0;
   for (auto k : by_length) trigram_rows_[k] = static_cast<std::uint32_t>(rows++);
-  trigram_bits_.assign(rows * trigram_row_words_, 0);
+  assign_huge(trigram_bits_, rows * trigram_row_words_, std::uint64_t{0});
   for (std::size_t k = 0; k < trigram_values_.size(); ++k) {
     if (trigram_rows_[k] == kNoRow) continue;
     std::uint64_t* row = trigram_bits_.data() + trigram_rows_[k] * trigram_row_words_;
@@ -394,17 +415,25 @@ std::vector<std::pair<std::uint32_t, int>> ItemIndex::find_partners_fuzzy(const 
   // so it shares 1 + (how many of the later lists hold it), and a partner not met in the first k
   // lists shares at most m - k: once that is below the bar, no partner met later could be a
   // candidate or raise `most`.
+  // A partner's count is only needed in full when it can reach the bar: once the lists left cannot
+  // lift it there, it is no candidate, and (being below the bar) it could not raise the bar either,
+  // so the count stops early; the partial count is still non-zero and below the bar, as required.
   int most = 0;
-  for (int k = 0; k < m && m - k >= std::max(needed, most - kFuzzySlack); ++k)
+  for (int k = 0; k < m && m - k >= std::max(needed, most - kFuzzySlack); ++k) {
+    int bar = std::max(needed, most - kFuzzySlack);
     for (const Posting* p = lists[k].first; p != lists[k].last; ++p) {
       const std::uint32_t partner = p->second;
       if (shared[partner] != 0) continue;
       int n = 1;
-      for (int j = k + 1; j < m; ++j) n += lists[j].has(partner) ? 1 : 0;
+      for (int j = k + 1; j < m && n + (m - j) >= bar; ++j) n += lists[j].has(partner) ? 1 : 0;
       shared[partner] = static_cast<std::uint8_t>(n);
       reached.push_back(partner);
-      most = std::max(most, n);
+      if (n > most) {
+        most = n;
+        bar = std::max(needed, most - kFuzzySlack);
+      }
     }
+  }
   // Partners that share enough rare trigrams are ranked by all the trigrams they share (Dice
   // coefficient; for a cut-off name, the share of the query's trigrams found); the best few are
   // compared in full.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -24,11 +25,17 @@ inline std::uint32_t currency_key(const domain::Currency& c) {
          static_cast<std::uint32_t>(c.exponent) << 24;
 }
 
+/// The fields a line reads for every candidate item, packed (32 bytes), so that walking a partner's
+/// items never touches the OpenItem (strings and optionals, several cache lines apart).
 struct ItemInfo {
+  static constexpr std::int32_t kNoDay = INT32_MIN;
   std::uint32_t partner = 0;
   std::uint32_t currency = 0;    ///< currency_key() of the item's amount
   std::int64_t signed_open = 0;  ///< + for invoice/expected (money in), - for bill/credit_note
-  std::string prefix;            ///< series prefix of the document number ("RE")
+  std::int32_t due_day = kNoDay;             ///< due_date->to_days(), or kNoDay
+  std::int32_t discount_until_day = kNoDay;  ///< discount_until->to_days() when has_discount
+  std::int32_t discount_basis_points = 0;    ///< *discount_basis_points when has_discount
+  bool has_discount = false;                 ///< both discount_until and discount_basis_points given
 };
 
 struct Partner {
@@ -37,7 +44,7 @@ struct Partner {
   std::string name;          ///< normalize_party_name()
   std::string sorted_name;   ///< its words sorted, for names written surname first
   std::string skeleton;      ///< name_skeleton(name), for transliterated and misspelt names
-  std::vector<std::uint32_t> items;
+  std::span<const std::uint32_t> items;  ///< in item order, a slice of ItemIndex's partner_items_
   std::vector<std::string> ibans;
   std::uint32_t name_id = 0;  ///< partners with the same `name` share it
 };
@@ -76,6 +83,9 @@ struct RunScratch {
 /// IBAN, name (exact and trigram) and customer number, and counts per amount.
 class ItemIndex {
  public:
+  ItemIndex() = default;
+  ItemIndex(const ItemIndex&) = delete;  ///< partners' item spans point into the index
+  ItemIndex& operator=(const ItemIndex&) = delete;
   static Result<std::unique_ptr<ItemIndex>> build(std::vector<domain::OpenItem> items, const RuleSet& rules);
 
   std::span<const DocPosting> find_document(std::uint64_t key) const;
@@ -88,6 +98,8 @@ class ItemIndex {
   /// Empty when nothing is known under the key.
   std::span<const std::uint32_t> find_creditor_reference(std::string_view rf) const;
   std::span<const std::uint32_t> find_partners_by_iban(std::string_view iban) const;
+  /// A cache hint for a find_partners_by_iban() to come.
+  void prefetch_iban(std::string_view iban) const { iban_keys_.prefetch(iban); }
   std::span<const std::uint32_t> find_partners_by_name(std::string_view name) const;
   std::span<const std::uint32_t> find_partners_by_customer_number(std::string_view number) const;
   /// Up to 12 partners whose normalised name is at least `min_permille` similar (Jaro-Winkler), best first.
@@ -105,11 +117,13 @@ class ItemIndex {
 
  private:
   void add_document_keys(std::uint32_t item, std::string_view number, bool reference);
+  void group_partner_items();
   void sort_postings();
   void index_partner_names();
   void index_words(const RuleSet& rules);
   WordClass& word(std::string_view w);
 
+  std::vector<std::uint32_t> partner_items_;  ///< every partner's items, partner after partner
   std::vector<DocPosting> postings_;  ///< sorted by key, items in order within a key
   int bucket_bits_ = 1;               ///< postings with the same top bits of the key form a bucket ...
   std::vector<std::uint32_t> buckets_;  ///< ... starting at buckets_[top bits]

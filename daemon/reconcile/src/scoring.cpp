@@ -45,7 +45,7 @@ int judge_shortfall(Scored& s, const ItemIndex& index, const RuleSet& rules, con
                     std::span<const std::int64_t> remaining, std::int64_t due, std::int64_t sign) {
   const std::int64_t d = std::llabs(due) - std::llabs(ctx.amount);
   std::int64_t discount = 0;
-  for (auto i : s.items) discount += cash_discount(index.items[i], remaining[i], ctx, rules);
+  for (auto i : s.items) discount += cash_discount(index.info[i], remaining[i], ctx, rules);
   const auto n = static_cast<std::int64_t>(s.items.size());
   s.features.discount_applicable = discount > 0;
   if (discount > 0 && std::llabs(d - discount) <= n) {
@@ -133,11 +133,12 @@ int judge_amount(Scored& s, const ItemIndex& index, const RuleSet& rules, const 
 
 }  // namespace
 
-std::int64_t cash_discount(const domain::OpenItem& item, std::int64_t due, const EntryContext& ctx, const RuleSet& rules) {
-  if (!item.discount_basis_points || !item.discount_until || !ctx.date) return 0;
-  if (ctx.date->to_days() > item.discount_until->to_days() + rules.discount_grace_days) return 0;
+std::int64_t cash_discount(const ItemInfo& item, std::int64_t due, const EntryContext& ctx,
+                           const RuleSet& rules) {
+  if (!item.has_discount || !ctx.date) return 0;
+  if (ctx.day > std::int64_t{item.discount_until_day} + rules.discount_grace_days) return 0;
   const std::int64_t gross = std::llabs(due);
-  return (gross * *item.discount_basis_points + 5000) / 10000;  // half up, exact integers
+  return (gross * item.discount_basis_points + 5000) / 10000;  // half up, exact integers
 }
 
 std::string money_text(std::int64_t minor, const domain::Currency& currency) {
@@ -166,8 +167,8 @@ Scored evaluate(const ItemIndex& index, const RuleSet& rules, const EntryContext
   }
   const int fit = judge_amount(s, index, rules, ctx, remaining);
   s.features.amount_fit = fit;
-  if (ctx.date && index.items[s.items.front()].due_date)
-    s.features.days_from_due = ctx.date->to_days() - index.items[s.items.front()].due_date->to_days();
+  const std::int32_t due_day = index.info[s.items.front()].due_day;
+  if (ctx.date && due_day != ItemInfo::kNoDay) s.features.days_from_due = ctx.day - due_day;
   s.score = std::clamp(draft.identity + fit + draft.partner_adjust, 0, 100);
   return s;
 }

@@ -103,12 +103,11 @@ class Scanner {
 
   /// Adds the postings of `key` to `m`; false when there were none.
   bool collect(KeyKind kind, std::string_view prefix, const std::vector<std::string_view>& groups, int strength,
-               const char* how, Mention& m, std::string_view required_prefix = {}) {
+               const char* how, Mention& m) {
     const auto postings = index_.find_document(document_key(kind, prefix, groups));
     int sequence_strength = postings.size() == 1 ? kSequenceUnique : kSequenceShared;
     bool any = false;
     for (const auto& p : postings) {
-      if (!required_prefix.empty() && index_.info[p.item].prefix != required_prefix) continue;
       if (m.hits.size() >= kMaxHits) break;
       ItemHit hit{p.item, kind == KeyKind::sequence ? sequence_strength : strength, 0, how};
       if (p.reference) {
