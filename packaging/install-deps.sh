@@ -22,6 +22,7 @@ packages=(
   libqrencode-dev
   libfreexl-dev  # XLS statements (issue 9): the BIFF reader
   libpoppler-cpp-dev  # PDF statements (issue 9): the text layer
+  libzstd-dev  # originals kept compressed in the database (issue 4)
   # console web UI (issue 8): its end-to-end tests drive Debian's Chromium (playwright-core from npm)
   chromium
 )

@@ -10,3 +10,11 @@ if(BANKREC_BENCH AND NOT BANKREC_FUZZ)
   add_test(NAME bench_console_pages_smoke COMMAND bench_console_pages --entries 3000 --days 20 --runs 1)
   set_tests_properties(bench_console_pages_smoke PROPERTIES LABELS bench)
 endif()
+# The text search's plans compared on generated data (issue 8); reads the store's private entry_search.h.
+list(APPEND STORE_TEST_SOURCES console_search_plans_test.cpp)
+set_property(SOURCE console_search_plans_test.cpp APPEND PROPERTY INCLUDE_DIRECTORIES
+             ${PROJECT_SOURCE_DIR}/daemon/store/src)
+if(TARGET bench_console_pages)
+  set_property(SOURCE ${PROJECT_SOURCE_DIR}/tests/bench/console_pages_bench.cpp APPEND PROPERTY INCLUDE_DIRECTORIES
+               ${PROJECT_SOURCE_DIR}/daemon/store/src)
+endif()

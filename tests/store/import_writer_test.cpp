@@ -1,5 +1,8 @@
 #include "bankrec/store/import_writer.h"
 
+#include <algorithm>
+#include <map>
+
 #include "bankrec/store/entry_row.h"
 #include "bankrec/store/identity.h"
 #include "bankrec/testing/testing.h"
@@ -215,6 +218,38 @@ TEST(ImportWriter, an_account_new_to_the_database_still_finds_duplicates_within_
   EXPECT_THAT(
       texts(*t.store, "SELECT tier || ' ' || existing_entry_id FROM entry_skips WHERE id > 7 ORDER BY id"),
       ElementsAre("bank 5", "content 2", "content 3", "content 4"));
+}
+
+// Thousands of lines (the writer's in-memory tables of occurrences and stored bank ids grow many
+// times over): every identical line gets the next occurrence number, a bank id repeated far apart in
+// the file is still found, and a second file with the same lines adds nothing.
+TEST(ImportWriter, occurrences_and_repeated_bank_ids_stay_exact_over_many_lines) {
+  TestStore t;
+  std::vector<domain::Entry> lines;
+  std::map<int, int> per_content;  // unkeyed lines per content: the highest occurrence expected
+  for (int i = 0; i < 5000; ++i) {
+    if (i % 10 != 9) ++per_content[i % 700];
+    if (i % 10 == 9)
+      lines.push_back(line("REF-" + std::to_string(i % 1000), "repeat", 500));  // REF-9 .. REF-999, 5x each
+    else
+      lines.push_back(line(std::nullopt, "card " + std::to_string(i % 700), 1000 + i % 700));
+  }
+  const auto first = import(*t.store, "a", header(std::nullopt), lines);
+  ASSERT_OK(first);
+  EXPECT_EQ(first->entries_new, 4500 + 100);
+  EXPECT_EQ(first->entries_skipped, 400);  // the 2nd..5th of each bank id, by bank tier
+  EXPECT_EQ(count(*t.store, "SELECT count(*) FROM entry_skips WHERE tier = 'bank'"), 400);
+  // 4500 unkeyed lines over 630 contents: occurrences 1..n per content, each (content, occurrence) once.
+  int most = 0;
+  for (const auto& [content, n] : per_content) most = std::max(most, n);
+  EXPECT_EQ(count(*t.store, "SELECT max(occurrence) FROM entries WHERE bank_hash IS NULL"), most);
+  EXPECT_EQ(count(*t.store, "SELECT count(*) FROM entries WHERE bank_hash IS NULL AND occurrence = 1"),
+            static_cast<std::int64_t>(per_content.size()));
+  EXPECT_EQ(count(*t.store, "SELECT count(DISTINCT content_hash) FROM entries WHERE bank_hash IS NULL"), 4500);
+  const auto again = import(*t.store, "b", header(std::nullopt), lines);
+  ASSERT_OK(again);
+  EXPECT_EQ(again->entries_new, 0);
+  EXPECT_EQ(again->entries_skipped, 5000);
 }
 
 TEST(ImportWriter, lenient_rejects_are_kept_with_the_file_and_go_with_a_rollback) {

@@ -5,6 +5,7 @@
 #include "bankrec/store/entry_row.h"
 #include "console_data_sql.h"
 #include "entry_search.h"
+#include "original_codec.h"
 
 namespace bankrec::store {
 namespace {
@@ -68,32 +69,9 @@ Result<EntryRow> read_entry_row(const Query& q) {
   return r;
 }
 
-constexpr int kSearchFewHits = 2000;         // up to this many hits are read by id and sorted
-constexpr int kSearchMaxHits = 200000;       // a search considers at most the newest this many hits
-constexpr int kSearchCatchUp = 20000;       // lines indexed before a search at most (about 0.2 s)
-
-/// Adds the text search `match` (search::match_expression) to `where`.
-Result<void> add_search_term(Database& db, Where& where, const std::string& match) {
-  // Lines stored since the index was last brought up to date (ConsoleDataRepo::index_for_search,
-  // after each import) are indexed first, at most kSearchCatchUp of them per search.
-  BANKREC_TRY(search::catch_up(db, kSearchCatchUp));
-  // Few hits: the rows are fetched by id and the page sorted (at most kSearchFewHits rows). Many:
-  // the list's own index is walked in page order and each row looked up in the newest
-  // kSearchMaxHits hits (`+e.id` keeps SQLite from reading the hits by id and sorting them all).
-  auto count = BANKREC_TRY(db.prepare("SELECT count(*) FROM (SELECT docid FROM entry_search WHERE entry_search "
-                                      "MATCH ?1 LIMIT " + std::to_string(kSearchFewHits + 1) + ")"));
-  count.bind(1, match);
-  BANKREC_TRY(count.step());
-  const bool few = count.column_int(0) <= kSearchFewHits;
-  count.reset();
-  if (few)
-    where.add("e.id IN (SELECT docid FROM entry_search WHERE entry_search MATCH ?)", match);
-  else
-    where.add("+e.id IN (SELECT docid FROM entry_search WHERE entry_search MATCH ? ORDER BY docid DESC LIMIT " +
-                  std::to_string(kSearchMaxHits) + ")",
-              match);
-  return ok();
-}
+Result<Page<EntryRow>> entries_page(Database& db, const EntryFilter& filter, const Where& base,
+                                    const search::Plan* search, const PageRequest& page,
+                                    std::vector<std::string>* plan);
 
 }  // namespace
 
@@ -208,7 +186,6 @@ Result<StatementRow> ConsoleDataRepo::statement(std::int64_t id) {
 
 Result<Page<EntryRow>> ConsoleDataRepo::entries(const EntryFilter& filter, const PageRequest& page,
                                                 std::vector<std::string>* plan) {
-  const int limit = clamp_limit(page.limit);
   Where base;
   if (filter.account_iban) {
     const auto ids = BANKREC_TRY(accounts_with_iban(*filter.account_iban));
@@ -230,10 +207,37 @@ Result<Page<EntryRow>> ConsoleDataRepo::entries(const EntryFilter& filter, const
   if (filter.to) base.add("e.booking_date <= ?", *filter.to);
   if (filter.min_minor) base.add("e.amount_minor >= ?", *filter.min_minor);
   if (filter.max_minor) base.add("e.amount_minor <= ?", *filter.max_minor);
-  if (filter.q && !filter.q->empty()) {
-    const std::string match = search::match_expression(*filter.q);
-    if (!match.empty()) BANKREC_TRY(add_search_term(store_.db(), base, match));
+  // Text search (entry_search.h): a short walk of the list first (a common word fills its page so),
+  // then a plan chosen from how many lines the words hit; a walk of the list that tests too many
+  // rows without filling the page gives way to reading the hits.
+  if (!filter.q || filter.q->empty()) return entries_page(store_.db(), filter, base, nullptr, page, plan);
+  const std::string match = search::match_expression(*filter.q);
+  if (match.empty()) return entries_page(store_.db(), filter, base, nullptr, page, plan);
+  const auto run = [&](const search::Plan& how) {
+    if (plan != nullptr) plan->clear();
+    return entries_page(store_.db(), filter, base, &how, page, plan);
+  };
+  const auto exhausted = [](const Result<Page<EntryRow>>& out) {
+    return !out && search::is_walk_exhausted(out.error());
+  };
+  if (const auto first = BANKREC_TRY(search::probe(store_.db(), match))) {
+    auto out = run(*first);
+    if (!exhausted(out)) return out;
   }
+  const search::Plan chosen = BANKREC_TRY(search::plan(store_.db(), match, clamp_limit(page.limit) + 1));
+  auto out = run(chosen);
+  if (chosen.kind != search::PlanKind::walk || !exhausted(out)) return out;
+  return run(BANKREC_TRY(search::fallback(chosen)));
+}
+
+namespace {
+
+/// One page of the entries list with the WHERE terms of `base` (filters) and the search's condition
+/// last (so a row test runs only on rows that every other term, the cursor's too, lets through).
+Result<Page<EntryRow>> entries_page(Database& db, const EntryFilter& filter, const Where& base,
+                                    const search::Plan* search, const PageRequest& page,
+                                    std::vector<std::string>* plan) {
+  const int limit = clamp_limit(page.limit);
 
   const bool by_date = filter.sort == EntrySort::booking_date_desc || filter.sort == EntrySort::booking_date_asc;
   const bool desc = filter.sort == EntrySort::booking_date_desc || filter.sort == EntrySort::amount_desc;
@@ -278,16 +282,19 @@ Result<Page<EntryRow>> ConsoleDataRepo::entries(const EntryFilter& filter, const
     } else if (by_date) {
       where.add("e.booking_date IS NOT NULL");
     }
+    if (search != nullptr) search::add_condition(where, *search);
     const std::string order = *it == 'n' ? " ORDER BY e.id" + dir : " ORDER BY " + key + dir + ", e.id" + dir;
     const int want = limit - static_cast<int>(out.items.size()) + 1;
     const std::string sql = entry_select() + where.sql() + order + " LIMIT " + std::to_string(want);
-    BANKREC_TRY(console_sql::explain(store_.db(), sql, where, plan));
-    auto q = BANKREC_TRY(store_.db().prepare(sql));
+    BANKREC_TRY(console_sql::explain(db, sql, where, plan));
+    auto q = BANKREC_TRY(db.prepare(sql));
     where.bind(q);
     while (BANKREC_TRY(q.step())) {
       if (static_cast<int>(out.items.size()) == limit) {
+        // The cursor names the last row's own segment: a page may end on the last row of one
+        // segment while the next row is the first of the other.
         const EntryRow& last = out.items.back();
-        if (*it == 'n') {
+        if (by_date && !last.entry.booking_date) {
           out.next = "n~" + std::to_string(last.id);
         } else {
           const std::string last_key =
@@ -301,6 +308,8 @@ Result<Page<EntryRow>> ConsoleDataRepo::entries(const EntryFilter& filter, const
   }
   return out;
 }
+
+}  // namespace
 
 Result<std::int64_t> ConsoleDataRepo::index_for_search(std::int64_t max_rows) {
   return search::catch_up(store_.db(), max_rows);
@@ -345,19 +354,28 @@ Result<std::vector<EntryMatch>> ConsoleDataRepo::matches_of(std::int64_t entry_i
 }
 
 Result<void> ConsoleDataRepo::keep_original(std::string_view sha256, std::string_view content, std::string_view actor) {
+  // Once per content: a second offer of the same bytes is not compressed again.
+  auto known = BANKREC_TRY(store_.db().prepare("SELECT 1 FROM file_originals WHERE sha256 = ?1"));
+  known.bind(1, sha256);
+  if (BANKREC_TRY(known.step())) return ok();
+  known.reset();
+  // Kept as zstd when that pays (original_codec.h); `size` is always the original's size.
+  const std::optional<std::string> packed = compress_original(content);
+  const std::string_view stored = packed ? std::string_view(*packed) : content;
   // COALESCE: an empty file binds as NULL; its original is the empty BLOB.
   auto q = BANKREC_TRY(store_.db().prepare(
-      "INSERT OR IGNORE INTO file_originals(sha256, size, content, stored_at, stored_by) "
-      "VALUES (?1, ?2, COALESCE(?3, X''), ?4, ?5)"));
+      "INSERT OR IGNORE INTO file_originals(sha256, size, content, stored_at, stored_by, encoding) "
+      "VALUES (?1, ?2, COALESCE(?3, X''), ?4, ?5, ?6)"));
   q.bind(1, sha256).bind(2, static_cast<std::int64_t>(content.size()));
-  q.bind_blob_static(3, content).bind(4, utc_timestamp(store_.clock().now())).bind(5, actor);
+  q.bind_blob_static(3, stored).bind(4, utc_timestamp(store_.clock().now())).bind(5, actor);
+  q.bind_static(6, packed ? kOriginalZstd : kOriginalIdentity);
   return q.run();
 }
 
 Result<FileOriginal> ConsoleDataRepo::original(std::int64_t file_id) {
-  // length() of a BLOB comes from the record header: the bytes themselves are not read here.
+  // The recorded size, not length(content): a compressed original's BLOB is smaller than the file.
   auto q = BANKREC_TRY(store_.db().prepare(
-      "SELECT f.name, f.sha256, length(o.content) FROM source_files f "
+      "SELECT f.name, f.sha256, o.size FROM source_files f "
       "LEFT JOIN file_originals o ON o.sha256 = f.sha256 WHERE f.id = ?1"));
   q.bind(1, file_id);
   if (!BANKREC_TRY(q.step())) return fail(Errc::not_found, "no file with id " + std::to_string(file_id));
@@ -374,12 +392,14 @@ Result<FileOriginal> ConsoleDataRepo::original(std::int64_t file_id) {
 Result<std::size_t> ConsoleDataRepo::read_original(std::string_view sha256, std::uint64_t offset, std::span<char> out) {
   // By key each time, not a remembered rowid: VACUUM may renumber the rows of a table without an
   // INTEGER PRIMARY KEY between two pieces.
-  auto q = BANKREC_TRY(store_.db().prepare("SELECT rowid FROM file_originals WHERE sha256 = ?1"));
+  auto q = BANKREC_TRY(store_.db().prepare("SELECT rowid, encoding, size FROM file_originals WHERE sha256 = ?1"));
   q.bind(1, sha256);
   if (!BANKREC_TRY(q.step())) return fail(Errc::not_found, "no original with sha256 " + std::string(sha256));
   const std::int64_t rowid = q.column_int(0);
+  const std::string encoding = q.column_text(1);
+  const auto size = static_cast<std::uint64_t>(q.column_int(2));
   q.reset();
-  return store_.db().read_blob("file_originals", "content", rowid, offset, out);
+  return read_original_bytes(store_.db(), rowid, sha256, encoding, size, offset, out);
 }
 
 Result<std::optional<std::int64_t>> ConsoleDataRepo::newest_file_with(std::string_view sha256) {

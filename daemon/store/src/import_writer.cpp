@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <chrono>
+#include <cstring>
+#include <vector>
 
 #include "bankrec/base/check.h"
 #include "bankrec/base/text.h"
@@ -99,6 +101,70 @@ Result<void> keep_original_of(Store& store, const SourceFileInfo& file) {
   return ConsoleDataRepo(store).keep_original(file.sha256, *file.original, file.actor);
 }
 
+/// Open addressing with linear probing over a power-of-two array, grown at 70% load: one slot per
+/// line of the import without the node allocation (and the free of each at the end) of
+/// std::unordered_map, which cost more than the hashing.
+template <class Key, class Value>
+class FlatTable {
+ public:
+  /// The value of `key` (value-initialised when new); `hash` must depend only on the key.
+  Value& find_or_add(const Key& key, std::uint64_t hash) {
+    if ((size_ + 1) * 10 > slots_.size() * 7) grow();
+    Slot& s = probe(key, hash);
+    if (!s.used) {
+      s = Slot{key, Value{}, hash, true};
+      ++size_;
+    }
+    return s.value;
+  }
+  bool contains(const Key& key, std::uint64_t hash) const {
+    if (slots_.empty()) return false;
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+      if (!slots_[i].used) return false;
+      if (slots_[i].hash == hash && slots_[i].key == key) return true;
+    }
+  }
+
+ private:
+  struct Slot {
+    Key key{};
+    Value value{};
+    std::uint64_t hash = 0;
+    bool used = false;
+  };
+  Slot& probe(const Key& key, std::uint64_t hash) {
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+      Slot& s = slots_[i];
+      if (!s.used || (s.hash == hash && s.key == key)) return s;
+    }
+  }
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
+    for (Slot& s : old)
+      if (s.used) probe(s.key, s.hash) = std::move(s);
+  }
+  std::vector<Slot> slots_;
+  std::size_t size_ = 0;
+};
+
+/// Mixes the words of a key into a 64-bit hash (the keys hold BLAKE2b output already, so this only
+/// has to spread them over the table).
+template <std::size_t N>
+std::uint64_t mix_words(const std::array<char, N>& bytes) {
+  static_assert(N % 8 == 0);
+  std::uint64_t h = 0;
+  for (std::size_t i = 0; i < N; i += 8) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, bytes.data() + i, 8);
+    h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+    h ^= h >> 29;
+  }
+  return h;
+}
+
 }  // namespace
 
 const char* file_source_name(FileSource source) {
@@ -115,6 +181,11 @@ const char* file_source_name(FileSource source) {
   return "cli";
 }
 
+struct ImportWriter::Seen {
+  FlatTable<OccurrenceKey, int> occurrences;
+  FlatTable<std::uint64_t, bool> bank_hashes;
+};
+
 struct ImportWriter::Statements {
   Query find_bank, find_position, find_content_any, find_content_unkeyed, insert_entry, insert_skip,
       find_pending, replace_pending;
@@ -124,7 +195,7 @@ struct ImportWriter::Statements {
 };
 
 ImportWriter::ImportWriter(Store& store, SourceFileInfo file, ImportOptions options)
-    : store_(store), file_(std::move(file)), options_(options) {}
+    : store_(store), file_(std::move(file)), options_(options), seen_(std::make_unique<Seen>()) {}
 
 ImportWriter::~ImportWriter() {
   store_.db().set_auto_checkpoint(/*on=*/true);
@@ -338,7 +409,8 @@ Result<std::int64_t> ImportWriter::find_existing(const EntryIdentity& id, const 
   const bool fresh = account_fresh_now_;
   std::int64_t existing = 0;
   if (id.bank_key) {
-    if (!fresh || stored_bank_hashes_.contains(bank_hash_slot(account_id_, bank_hash)))
+    const std::uint64_t seen_slot = bank_hash_slot(account_id_, bank_hash);
+    if (!fresh || seen_->bank_hashes.contains(seen_slot, seen_slot * 0x9E3779B97F4A7C15ULL >> 7))
       existing = BANKREC_TRY(lookup_bank(q_->find_bank));
     if (existing != 0) {
       tier = "bank";
@@ -378,7 +450,7 @@ Result<void> ImportWriter::store_entry(domain::Entry& e) {
                 "content key longer than expected");
   std::memcpy(slot.bytes.data(), &account_id_, sizeof account_id_);
   std::memcpy(slot.bytes.data() + sizeof account_id_, id.content_base.data(), id.content_base.size());
-  const int occurrence = ++occurrences_[slot];
+  const int occurrence = ++seen_->occurrences.find_or_add(slot, mix_words(slot.bytes));
   const std::string content = content_key(id.content_base, occurrence);
   // Each key's 64-bit hash is computed once, for the lookups and the insert.
   const std::int64_t bank_hash = id.bank_key ? key_hash(*id.bank_key) : 0;
@@ -459,7 +531,10 @@ Result<void> ImportWriter::store_entry(domain::Entry& e) {
   }
   if (pending) account_has_pending_ = true;
   if (!id.bank_key) account_has_unkeyed_ = true;
-  if (id.bank_key && account_fresh_now_) stored_bank_hashes_.insert(bank_hash_slot(account_id_, bank_hash));
+  if (id.bank_key && account_fresh_now_) {
+    const std::uint64_t seen_slot = bank_hash_slot(account_id_, bank_hash);
+    seen_->bank_hashes.find_or_add(seen_slot, seen_slot * 0x9E3779B97F4A7C15ULL >> 7) = true;
+  }
   return ok();
 }
 

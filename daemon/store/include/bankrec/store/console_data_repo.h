@@ -208,7 +208,9 @@ class ConsoleDataRepo {
   Result<FileOriginal> original(std::int64_t file_id);
   /// Up to `out.size()` bytes of the original with this SHA-256 from `offset`, read incrementally
   /// (only the pages that hold them); returns how many, 0 at the end. One short read transaction per
-  /// call, so a download in pieces never holds the database between pieces.
+  /// call, so a download in pieces never holds the database between pieces. A compressed original
+  /// (schema step 16) is decompressed one 256 KiB frame at a time, and a read may stop at a frame's
+  /// end; a damaged one, or one that would yield more than its recorded size, is an internal error.
   Result<std::size_t> read_original(std::string_view sha256, std::uint64_t offset, std::span<char> out);
   /// The newest source_files row made from these bytes; nullopt when none.
   Result<std::optional<std::int64_t>> newest_file_with(std::string_view sha256);

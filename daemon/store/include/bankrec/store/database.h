@@ -97,6 +97,8 @@ class Database {
   /// for readers.
   Result<void> checkpoint();
   const std::filesystem::path& path() const { return path_; }
+  /// The SQLCipher connection (defined in src/sqlite.h), for store code that registers SQL functions.
+  DatabaseHandle& handle() { return *handle_; }
   /// Incremental BLOB I/O: copies up to `out.size()` bytes from `offset` of the BLOB in `column` of
   /// row `rowid` of `table` (main schema), reading only the pages that hold them; returns how many (0
   /// at or past the end). not_found when the row is gone. For values too large to load whole.

@@ -121,18 +121,15 @@ class ImportWriter {
     std::array<char, 48> bytes{};
     friend bool operator==(const OccurrenceKey&, const OccurrenceKey&) = default;
   };
-  struct OccurrenceHash {
-    std::size_t operator()(const OccurrenceKey& k) const noexcept {
-      return std::hash<std::string_view>()(std::string_view(k.bytes.data(), k.bytes.size()));
-    }
-  };
-  std::unordered_map<OccurrenceKey, int, OccurrenceHash> occurrences_;
+  /// What this import has stored so far (defined in the .cpp: flat hash tables, one slot per line):
+  /// occurrences per OccurrenceKey, and the (account, bank hash) of the keyed lines stored into
+  /// fresh accounts, mixed into one 64-bit value by bank_hash_slot() (a false "seen" only costs the
+  /// lookup that would have run anyway).
+  struct Seen;
+  std::unique_ptr<Seen> seen_;
   /// Per account seen by this import: true when it held no entries before the import began.
   std::map<std::int64_t, bool> account_fresh_;
   bool account_fresh_now_ = false;  //!< account_fresh_ of the current statement's account
-  /// (account, bank hash) of the keyed lines this import stored into fresh accounts, mixed into one
-  /// 64-bit value: a false "seen" only costs the lookup that would have run anyway.
-  std::unordered_set<std::uint64_t> stored_bank_hashes_;
   static std::uint64_t bank_hash_slot(std::int64_t account, std::int64_t bank_hash) {
     return static_cast<std::uint64_t>(bank_hash) ^
            (static_cast<std::uint64_t>(account) * 0x9E3779B97F4A7C15ULL);
