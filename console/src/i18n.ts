@@ -171,12 +171,39 @@ const en = {
   tx_no_matches: 'No matches yet.',
   tx_audit: 'History',
   tx_no_audit: 'No history entries.',
+  action_upload_file: 'File uploaded',
+  action_import_file: 'File imported',
+  action_import_failed: 'Import failed',
+  action_import_duplicate_file: 'Duplicate file',
+  action_reconcile_run: 'Reconciliation ran',
+  action_reconcile_accept: 'Suggestion accepted',
+  action_reconcile_no_match: 'Marked as no match',
+  action_reconcile_split: 'Matched by hand',
+  action_reconcile_undo: 'Decision undone',
+  action_reconcile_writeoff: 'Write-off',
   tx_statement: 'Statement',
   tx_item: 'Open item',
   tx_decision: 'Decision',
   tx_score: 'Score',
   tx_decided: 'Decided',
   tx_pending_flag: 'pending',
+  tx_no_item: 'No open item',
+  tx_no_item_hint: 'Booked to an account without an open item (a recurring line or a write-off)',
+  fld_uetr: 'UETR',
+  sub_name: 'name',
+  sub_iban: 'IBAN',
+  sub_bic: 'BIC',
+  sub_iso: 'ISO code',
+  sub_proprietary: 'bank code',
+  sub_swift: 'SWIFT code',
+  sub_gvc: 'GVC',
+  sub_amount: 'amount',
+  sub_currency: 'currency',
+  sub_reason: 'reason',
+  sub_code: 'code',
+  booking_booked: 'Booked',
+  booking_pending: 'Pending',
+  booking_info: 'Information only',
   // upload
   up_title: 'Upload',
   up_drop: 'Drop statement files here',
@@ -186,7 +213,14 @@ const en = {
   up_waiting: 'Waiting',
   up_uploading: 'Uploading {p}',
   up_processing: 'Processing…',
-  up_imported: 'Imported {entries} lines in {statements} statements, {duplicates} duplicates skipped',
+  up_imported: 'Imported {entries} in {statements}, {duplicates} skipped',
+  n_lines_one: '{n} line',
+  n_lines: '{n} lines',
+  n_statements_one: '{n} statement',
+  n_statements: '{n} statements',
+  n_duplicates_one: '{n} duplicate',
+  n_duplicates: '{n} duplicates',
+  n_files_one: '{n} file',
   up_duplicate: 'Already imported: this exact file was uploaded before',
   up_error: 'Not imported: {message}',
   up_error_at: 'line {line}, column {column}',
@@ -233,14 +267,29 @@ const en = {
   er_source: 'Source',
   er_message: 'Message',
   er_kind_parse: 'Parse failures',
-  er_kind_dead_letter: 'Dead letters',
+  er_kind_dead_letter: 'Failed jobs',
   er_kind_connector: 'Connector errors',
+  er_one_parse: 'Parse failure',
+  er_one_dead_letter: 'Failed job',
+  er_one_connector: 'Connector error',
   er_retried: 'Sent back to the queue.',
   er_dismissed: 'Dismissed.',
   er_alerts: 'Alerts',
   er_no_alerts: 'No open alerts.',
   er_ack: 'Acknowledge',
   er_count: '{n}×',
+  er_file: 'File',
+  er_download: 'Download the original',
+  er_download_hint: 'The file exactly as it was received',
+  er_at_line: 'line {line}',
+  er_at_column: 'column {column}',
+  er_at_byte: 'byte {byte}',
+  er_at_field: 'field {field}',
+  er_job: 'Job: {kind}',
+  er_request: 'Request {operation}: {outcome}',
+  er_http: 'HTTP status {status}',
+  er_original_en: 'Message from the server (English)',
+  er_empty_kind: 'No errors of this kind.',
   // connectors
   cn_title: 'Connectors',
   cn_empty: 'No connectors configured (bankrec.yaml, connectors:).',
@@ -358,6 +407,9 @@ const en = {
   se_token_name: 'Token name',
   se_token_scopes: 'Scopes',
   se_token_create: 'Create token',
+  scope_read: 'Read',
+  scope_upload: 'Upload',
+  scope_review: 'Review',
   se_token_shown_once: 'Copy this token now — it is shown only once:',
   se_token_revoke: 'Revoke',
   se_token_revoked: 'revoked',
@@ -532,12 +584,39 @@ const de: Record<Key, string> = {
   tx_no_matches: 'Noch keine Zuordnung.',
   tx_audit: 'Verlauf',
   tx_no_audit: 'Keine Einträge im Verlauf.',
+  action_upload_file: 'Datei hochgeladen',
+  action_import_file: 'Datei importiert',
+  action_import_failed: 'Import gescheitert',
+  action_import_duplicate_file: 'Doppelte Datei',
+  action_reconcile_run: 'Abgleich gelaufen',
+  action_reconcile_accept: 'Vorschlag übernommen',
+  action_reconcile_no_match: 'Als nicht zuordenbar markiert',
+  action_reconcile_split: 'Von Hand zugeordnet',
+  action_reconcile_undo: 'Entscheidung zurückgenommen',
+  action_reconcile_writeoff: 'Ausbuchung',
   tx_statement: 'Kontoauszug',
   tx_item: 'Offener Posten',
   tx_decision: 'Entscheidung',
   tx_score: 'Wert',
   tx_decided: 'Entschieden',
   tx_pending_flag: 'vorgemerkt',
+  tx_no_item: 'Kein offener Posten',
+  tx_no_item_hint: 'Auf ein Konto ohne offenen Posten gebucht (wiederkehrender Umsatz oder Ausbuchung)',
+  fld_uetr: 'UETR',
+  sub_name: 'Name',
+  sub_iban: 'IBAN',
+  sub_bic: 'BIC',
+  sub_iso: 'ISO-Code',
+  sub_proprietary: 'Bankcode',
+  sub_swift: 'SWIFT-Code',
+  sub_gvc: 'GVC',
+  sub_amount: 'Betrag',
+  sub_currency: 'Währung',
+  sub_reason: 'Grund',
+  sub_code: 'Code',
+  booking_booked: 'Gebucht',
+  booking_pending: 'Vorgemerkt',
+  booking_info: 'Nur zur Information',
   up_title: 'Hochladen',
   up_drop: 'Kontoauszugsdateien hier ablegen',
   up_drop_hint: 'CAMT.053/054, MT940/942, CSV, OFX, QIF, XLSX oder PDF — auch mehrere auf einmal.',
@@ -546,7 +625,14 @@ const de: Record<Key, string> = {
   up_waiting: 'Wartet',
   up_uploading: 'Wird hochgeladen {p}',
   up_processing: 'Wird verarbeitet …',
-  up_imported: '{entries} Umsätze in {statements} Auszügen importiert, {duplicates} Dubletten übersprungen',
+  up_imported: '{entries} in {statements} importiert, {duplicates} übersprungen',
+  n_lines_one: '{n} Umsatz',
+  n_lines: '{n} Umsätze',
+  n_statements_one: '{n} Auszug',
+  n_statements: '{n} Auszügen',
+  n_duplicates_one: '{n} Dublette',
+  n_duplicates: '{n} Dubletten',
+  n_files_one: '{n} Datei',
   up_duplicate: 'Bereits importiert: genau diese Datei wurde schon hochgeladen',
   up_error: 'Nicht importiert: {message}',
   up_error_at: 'Zeile {line}, Spalte {column}',
@@ -593,12 +679,27 @@ const de: Record<Key, string> = {
   er_kind_parse: 'Lesefehler',
   er_kind_dead_letter: 'Gescheiterte Aufträge',
   er_kind_connector: 'Anbindungsfehler',
+  er_one_parse: 'Lesefehler',
+  er_one_dead_letter: 'Gescheiterter Auftrag',
+  er_one_connector: 'Anbindungsfehler',
   er_retried: 'Zurück in die Warteschlange gestellt.',
   er_dismissed: 'Verworfen.',
   er_alerts: 'Warnungen',
   er_no_alerts: 'Keine offenen Warnungen.',
   er_ack: 'Quittieren',
   er_count: '{n}×',
+  er_file: 'Datei',
+  er_download: 'Originaldatei herunterladen',
+  er_download_hint: 'Die Datei genau so, wie sie eingegangen ist',
+  er_at_line: 'Zeile {line}',
+  er_at_column: 'Spalte {column}',
+  er_at_byte: 'Byte {byte}',
+  er_at_field: 'Feld {field}',
+  er_job: 'Auftrag: {kind}',
+  er_request: 'Anfrage {operation}: {outcome}',
+  er_http: 'HTTP-Status {status}',
+  er_original_en: 'Meldung des Servers (englisch)',
+  er_empty_kind: 'Keine Fehler dieser Art.',
   cn_title: 'Bankanbindungen',
   cn_empty: 'Keine Bankanbindung konfiguriert (bankrec.yaml, connectors:).',
   cn_last_success: 'Zuletzt erfolgreich',
@@ -711,6 +812,9 @@ const de: Record<Key, string> = {
   se_token_name: 'Name des Tokens',
   se_token_scopes: 'Rechte',
   se_token_create: 'Token erzeugen',
+  scope_read: 'Lesen',
+  scope_upload: 'Hochladen',
+  scope_review: 'Prüfen',
   se_token_shown_once: 'Kopieren Sie das Token jetzt — es wird nur einmal angezeigt:',
   se_token_revoke: 'Widerrufen',
   se_token_revoked: 'widerrufen',
@@ -724,19 +828,36 @@ const de: Record<Key, string> = {
 
 export type Language = 'de' | 'en';
 
-function browserLanguage(): Language {
-  return (navigator.language || 'en').toLowerCase().startsWith('de') ? 'de' : 'en';
+/** The browser's languages, most wanted first (navigator.languages, e.g. ["de-AT", "de", "en"]). */
+function browserLanguages(): string[] {
+  const list = typeof navigator !== 'undefined' ? navigator.languages : undefined;
+  return list?.length ? [...list] : [(typeof navigator !== 'undefined' && navigator.language) || 'en'];
+}
+
+/** The first of the browser's languages the console speaks; English when none. */
+export function browserLanguage(): Language {
+  for (const l of browserLanguages()) {
+    const x = l.toLowerCase();
+    if (x.startsWith('de')) return 'de';
+    if (x.startsWith('en')) return 'en';
+  }
+  return 'en';
+}
+
+/** The language's usual format: the browser's own tag of that language when it names a region. */
+function usualLocale(lang: Language): string {
+  return browserLanguages().find((l) => l.toLowerCase().startsWith(lang + '-')) ?? (lang === 'de' ? 'de-DE' : 'en-GB');
 }
 
 /** The language in force and the locale for Intl ("de-DE", "en-GB", ...). */
 export const language = signal<Language>(browserLanguage());
-export const locale = signal<string>(navigator.language || 'en');
+export const locale = signal<string>(usualLocale(browserLanguage()));
 
+/** lang null: the browser's; userLocale null: the language's usual format. */
 export function setLanguage(lang: Language | null, userLocale?: string | null): void {
   const l = lang ?? browserLanguage();
   language.set(l);
-  const nav = navigator.language || '';
-  locale.set(userLocale || (nav.toLowerCase().startsWith(l) ? nav : l === 'de' ? 'de-DE' : 'en-GB'));
+  locale.set(userLocale || usualLocale(l));
   document.documentElement.lang = l;
 }
 
@@ -746,8 +867,13 @@ export function t(key: Key, vars?: Record<string, string | number>): string {
   return s;
 }
 
+/** A count with its noun: `one` for 1, `other` ({n}) otherwise; n already formatted by the caller's num(). */
+export function tn(one: Key, other: Key, count: number, formatted: string): string {
+  return t(count === 1 ? one : other, { n: formatted });
+}
+
 /** Translation of a status or source value when there is one; the value itself otherwise. */
-export function tv(prefix: 'status' | 'source' | 'role' | 'decision', value: string | null | undefined): string {
+export function tv(prefix: 'status' | 'source' | 'role' | 'decision' | 'action', value: string | null | undefined): string {
   if (!value) return '';
   const key = (prefix + '_' + value) as Key;
   return key in en ? t(key) : value;

@@ -1,6 +1,6 @@
 // The signed-in user (GET /api/v1/auth/me) and what the role may do.
-import { ApiError, get, post, put, setCsrfToken } from './api';
-import { Language, locale, setLanguage } from './i18n';
+import { ApiError, del, get, post, put, setCsrfToken } from './api';
+import { Language, language as currentLanguage, setLanguage } from './i18n';
 import { signal } from './signal';
 
 export interface User {
@@ -49,9 +49,12 @@ export async function loadSession(): Promise<void> {
 export interface Preferences {
   language?: Language | null;
   locale?: string | null;
+  /** false: the user never saved a choice (the server's defaults are no choice); the browser decides. */
+  chosen?: boolean;
 }
 
 const kStoredLanguage = 'bankrec.language';
+const kStoredLocale = 'bankrec.locale';
 
 /** The language chosen last in this browser: used until the server's preference is known. */
 export function storedLanguage(): Language | null {
@@ -59,43 +62,52 @@ export function storedLanguage(): Language | null {
   return v === 'de' || v === 'en' ? v : null;
 }
 
-// What GET /me/preferences answers for a user who never chose: then the browser decides (a German
-// browser gets German, not the server's English default).
-const kUnchosen = { language: 'en', locale: 'en-GB' } as const;
-const kStoredLocale = 'bankrec.locale';
-
 /** The format chosen for numbers and dates ("" or null: the language's usual one). */
 export function storedLocale(): string | null {
   return localStorage.getItem(kStoredLocale) || null;
 }
 
+/** The user's choice as the Settings page shows it (null: follow the browser / the language's usual format). */
+export const choice = signal<{ language: Language | null; locale: string | null }>({ language: storedLanguage(), locale: storedLocale() });
+
+/** Applies a choice at once and remembers it in this browser (the next start uses it before the server answers). */
+function applyChoice(language: Language | null, userLocale: string | null): void {
+  setLanguage(language, userLocale);
+  if (language) localStorage.setItem(kStoredLanguage, language);
+  else localStorage.removeItem(kStoredLanguage);
+  if (userLocale) localStorage.setItem(kStoredLocale, userLocale);
+  else localStorage.removeItem(kStoredLocale);
+  choice.set({ language, locale: userLocale });
+}
+
 export async function loadPreferences(): Promise<void> {
+  let p: Preferences;
   try {
-    const p = await get<Preferences>('/api/v1/me/preferences');
-    const unchosen = p.language === kUnchosen.language && p.locale === kUnchosen.locale && storedLanguage() !== 'en';
-    if (unchosen) return setLanguage(storedLanguage(), storedLocale());
-    // A locale of another language than the chosen one is the server's default, not a choice.
-    const fits = !!p.locale && !!p.language && p.locale.toLowerCase().startsWith(p.language);
-    const chosenLocale = fits || p.locale !== kUnchosen.locale ? p.locale || null : null;
-    setLanguage(p.language || storedLanguage(), chosenLocale);
-    // This browser remembers the user's choice (the Settings page shows it; the next start uses it at once).
-    if (p.language) localStorage.setItem(kStoredLanguage, p.language);
+    p = await get<Preferences>('/api/v1/me/preferences');
   } catch {
-    // No preferences API on this server, or none saved: this browser's choice stays.
+    // No preferences API on this server: this browser's choice stays.
+    return setLanguage(storedLanguage(), storedLocale());
   }
+  // Never chosen: the browser's languages decide (navigator.languages), not the server's defaults.
+  if (p.chosen === false) return applyChoice(null, null);
+  const language = p.language === 'de' || p.language === 'en' ? p.language : null;
+  // A bare language tag ("de") stands for the language's usual format.
+  applyChoice(language, p.locale && p.locale.includes('-') ? p.locale : null);
 }
 
 /** Applies the choice at once (and remembers it in this browser), then saves it for the user.
  *  language null: follow the browser; locale null: the language's usual format. */
 export async function savePreferences(p: Preferences): Promise<void> {
-  setLanguage(p.language ?? null, p.locale ?? null);
-  if (p.language) localStorage.setItem(kStoredLanguage, p.language);
-  else localStorage.removeItem(kStoredLanguage);
-  if (p.locale) localStorage.setItem(kStoredLocale, p.locale);
-  else localStorage.removeItem(kStoredLocale);
-  // The server keeps a language and a locale; "follow the browser" is its unchosen pair.
-  const body = p.language ? { language: p.language, locale: p.locale || locale.get() } : { ...kUnchosen };
-  await put('/api/v1/me/preferences', body);
+  const language = p.language ?? null;
+  const userLocale = p.locale || null;
+  applyChoice(language, userLocale);
+  if (!language && !userLocale) {
+    await del('/api/v1/me/preferences');
+    return;
+  }
+  // The server keeps a language with every locale: a format without a language fixes the language in force.
+  const lang = language ?? currentLanguage.get();
+  await put('/api/v1/me/preferences', { language: lang, locale: userLocale ?? lang });
 }
 
 export async function signOut(everywhere = false): Promise<void> {

@@ -156,6 +156,7 @@ async function main() {
   const base = daemon.base;
   try {
     let adminKey;
+    let acceptedEntry = null;
     await step('users are made with the bankrec CLI (admin with TOTP, a viewer, an approver to enrol)', async () => {
       await daemon.addUser('admin', 'admin');
       adminKey = await daemon.enrol('admin');
@@ -219,6 +220,31 @@ async function main() {
       check(states.every((s) => s.startsWith('done')), `uploads did not all succeed: ${states.join(' | ')}`);
     });
 
+    // The MT940 fixture with a debit/credit mark no bank writes: the parser names line, column, byte and field.
+    const broken = readFileSync(MT940, 'utf8').replace(/^:61:(.{10})C/m, ':61:$1X');
+    await step('a broken file fails with its line; Errors shows it labelled, with its original to download', async () => {
+      await page.goto(base + '/#/upload');
+      await page.waitForSelector('[data-testid=page-upload]');
+      await page.setInputFiles('[data-testid=file-input]', { name: 'broken-2026-11-20.sta', mimeType: 'text/plain', buffer: Buffer.from(broken) });
+      await page.waitForSelector('[data-testid=uploads] li[data-state=failed]', { timeout: 60000 });
+      const outcome = await page.textContent('[data-testid=uploads] li[data-state=failed]');
+      check(/line 6, column 15, byte 147, field :61: — invalid debit\/credit mark/.test(outcome), `upload outcome: ${outcome}`);
+      await screenshot(page, 'upload-broken');
+      await requireApi(page, base + '/api/v1/errors');
+      await page.goto(base + '/#/errors?kind=parse');
+      await page.waitForSelector('[data-testid=errors-table] [data-testid=error-download]', { timeout: 20000 });
+      await waitText(page, '[data-testid=errors-table] .error-frame', /^line 6 · column 15 · byte 147 · field :61:$/);
+      const link = await page.getAttribute('[data-testid=error-download]', 'href');
+      const listed = await (await page.request.get(base + '/api/v1/errors?kind=parse')).json();
+      const failed = (listed.items ?? []).find((e) => e.detail === 'broken-2026-11-20.sta');
+      check(failed && link === `/api/v1/files/${failed.id}/original`, `download link ${link} for ${JSON.stringify(failed)}`);
+      const original = await page.request.get(base + link);
+      check(original.status() === 200, `GET ${link} answered ${original.status()}`);
+      check((await original.body()).equals(Buffer.from(broken)), 'the downloaded original is not the uploaded file');
+      check(/broken-2026-11-20\.sta/.test(original.headers()['content-disposition'] ?? ''), `content-disposition ${original.headers()['content-disposition']}`);
+      await screenshot(page, 'errors-parse');
+    });
+
     await step('the uploaded CAMT file is in Statements, with its detail', async () => {
       await requireApi(page, base + '/api/v1/statements');
       await page.goto(base + '/#/statements');
@@ -264,6 +290,7 @@ async function main() {
       for (let i = 0; i < 200 && !(await page.isVisible(shown)); i++) await page.keyboard.press('s');
       check(await page.isVisible(shown), `line ${target.id} never came up in the review queue`);
       const entryId = target.id;
+      acceptedEntry = entryId;
       await page.click(`[data-testid=suggestion] >> nth=${target.pos}`);
       await screenshot(page, 'review-one');
       await page.keyboard.press('a');
@@ -338,9 +365,46 @@ async function main() {
       await page.goto(base + '/#/review');
       await page.waitForSelector('[data-testid=page-review]');
       await page.waitForFunction(() => !document.querySelector('.loading'), null, { timeout: 15000 });
+      // The engine's reasons (English on the server) in German, amounts in German form.
+      await page.waitForSelector('[data-testid=reasons] li');
+      const reasons = await page.$$eval('[data-testid=reasons] li', (lis) => lis.map((li) => li.textContent ?? ''));
+      const english = /counterparty|document number|amount equal|partner's|open item|below the auto|cash discount|taken within/i;
+      check(reasons.every((r) => !english.test(r)), `English reasons in the German review queue: ${reasons.join(' | ')}`);
+      check(reasons.some((r) => /Belegnummer|IBAN der Gegenseite|Betrag stimmt überein|Kundennummer|Gegenseite|Skonto/.test(r)),
+        `no German reason: ${reasons.join(' | ')}`);
+      const writeoffs = await page.$$eval('[data-testid=writeoff]', (ps) => ps.map((p) => p.textContent ?? ''));
+      check(writeoffs.every((w) => !/cash discount|service provider fee|small overpayment|counter-booking/.test(w)), `English write-off: ${writeoffs.join(' | ')}`);
       await screenshot(page, 'review-de');
+      await page.goto(base + '/#/review?view=table');
+      await page.waitForSelector('[data-testid=review-table]');
+      await screenshot(page, 'review-table-de');
+      if (acceptedEntry) {
+        await page.goto(base + '/#/transactions/' + acceptedEntry);
+        await page.waitForSelector('[data-testid=match-reasons] li');
+        const shown = await page.$$eval('[data-testid=match-reasons] li', (lis) => lis.map((li) => li.textContent ?? ''));
+        check(shown.every((r) => !english.test(r)), `English reasons in the German transaction: ${shown.join(' | ')}`);
+        await screenshot(page, 'transaction-detail-de');
+      }
+      await page.goto(base + '/#/errors');
+      await page.waitForSelector('[data-testid=errors-table]');
+      await waitText(page, '[data-testid=errors-table] .error-frame', /^Zeile 6 · Spalte 15 · Byte 147 · Feld :61:$/);
+      await screenshot(page, 'errors-de');
+      await page.goto(base + '/#/statements');
+      await page.waitForSelector('[data-testid=statements-table]');
+      await screenshot(page, 'statements-de');
       await page.goto(base + '/#/settings');
       await page.click('[data-testid=lang-en]');
+      await page.waitForSelector('h1:has-text("Settings")');
+      // Back to the browser's language (en-GB here): the server forgets the choice.
+      await page.click('[data-testid=lang-browser]');
+      await page.waitForFunction(() => document.querySelector('[data-testid=lang-browser]')?.getAttribute('aria-checked') === 'true');
+      let prefs = null;
+      for (let i = 0; i < 20 && prefs?.chosen !== false; i++) {
+        prefs = await (await page.request.get(base + '/api/v1/me/preferences')).json();
+        if (prefs.chosen !== false) await page.waitForTimeout(250);
+      }
+      check(prefs?.chosen === false, `after "browser default" the preferences are ${JSON.stringify(prefs)}`);
+      await page.reload();
       await page.waitForSelector('h1:has-text("Settings")');
     });
 
@@ -353,10 +417,14 @@ async function main() {
       await page.waitForSelector('[data-testid=login-form]');
     });
 
-    await step('a viewer cannot reach admin pages', async () => {
+    await step('a viewer cannot reach admin pages; never having chosen, a German browser gets German', async () => {
       const viewer = await newPage('de-DE');
       await signIn(viewer, base, 'viv');
       await viewer.waitForSelector('[data-testid=page-dashboard]');
+      const prefs = await (await viewer.request.get(base + '/api/v1/me/preferences')).json();
+      check(prefs.chosen === false, `the viewer's preferences: ${JSON.stringify(prefs)}`);
+      await viewer.waitForSelector('h1:has-text("Übersicht")');
+      await waitText(viewer, '.tile-value', /^-?[\d.]+,\d{2}\s€$/);
       check(!(await viewer.isVisible('nav a[href="#/users"]')), 'the viewer sees the Users link');
       check(!(await viewer.isVisible('nav a[href="#/upload"]')), 'the viewer sees the Upload link');
       await viewer.goto(base + '/#/users');

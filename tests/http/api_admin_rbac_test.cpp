@@ -37,6 +37,7 @@ std::vector<RouteRoles> expected_roles() {
     {"DELETE", "/api/v1/tokens/{id}", Role::admin},
     {"GET", "/api/v1/me/preferences", std::nullopt},
     {"PUT", "/api/v1/me/preferences", std::nullopt},
+    {"DELETE", "/api/v1/me/preferences", std::nullopt},
     {"GET", "/api/v1/settings", Role::admin},
   });
   return all;

@@ -311,6 +311,30 @@ TEST_F(AdminApiTest, preferences_are_per_user_and_validated) {
   EXPECT_TRUE(audited("viewer-user user.preferences"));
 }
 
+// "Never chosen" is not "chose English": the console then follows the browser's language.
+TEST_F(AdminApiTest, preferences_tell_never_chosen_from_chosen_and_can_be_cleared) {
+  add_all_users();
+  const Session viewer = login(Role::viewer);
+  const Session admin = login(Role::admin);
+  EXPECT_FALSE(body(call("GET", "/api/v1/me/preferences", {}, &viewer)).at("chosen").as_bool());
+  // Choosing exactly the defaults is a choice.
+  const Response set = call("PUT", "/api/v1/me/preferences", R"({"language":"en","locale":"en-GB"})", &viewer);
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_TRUE(body(set).at("chosen").as_bool());
+  const auto chosen = body(call("GET", "/api/v1/me/preferences", {}, &viewer));
+  EXPECT_TRUE(chosen.at("chosen").as_bool());
+  EXPECT_EQ(chosen.at("language").as_string(), "en");
+  EXPECT_FALSE(body(call("GET", "/api/v1/me/preferences", {}, &admin)).at("chosen").as_bool());
+  EXPECT_EQ(error_code(call("DELETE", "/api/v1/me/preferences", {}, &viewer, false)), "csrf");
+  const Response cleared = call("DELETE", "/api/v1/me/preferences", {}, &viewer);
+  ASSERT_EQ(cleared.status, 200) << cleared.body;
+  EXPECT_FALSE(body(cleared).at("chosen").as_bool());
+  EXPECT_FALSE(body(call("GET", "/api/v1/me/preferences", {}, &viewer)).at("chosen").as_bool());
+  // Clearing what was never chosen is no error.
+  EXPECT_EQ(call("DELETE", "/api/v1/me/preferences", {}, &admin).status, 200);
+  EXPECT_TRUE(audited("viewer-user user.preferences"));
+}
+
 TEST_F(AdminApiTest, settings_are_read_only_for_admins) {
   add_all_users();
   const Session admin = login(Role::admin);

@@ -113,6 +113,7 @@ export function Notice(props: { tone: 'info' | 'success' | 'warning' | 'error'; 
 }
 
 export function Pager(props: { page: number; hasNext: boolean; onPrev: () => void; onNext: () => void; count?: number }) {
+  if (props.page <= 1 && !props.hasNext) return null;  // one page: nothing to page through
   return (
     <nav class="pager" aria-label="pagination">
       <button class="btn btn-small" disabled={props.page <= 1} onClick={props.onPrev}>

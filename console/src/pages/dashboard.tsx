@@ -2,7 +2,7 @@ import { useMemo } from 'preact/hooks';
 import { Chart, ChartSeries, dayToUnix } from '../components/chart';
 import { Card, Empty, ErrorBox, Light, Loading, Money, PageHeader } from '../components/ui';
 import { date, dateTime, iban, money, num, percent } from '../format';
-import { t, tv } from '../i18n';
+import { t, tn, tv } from '../i18n';
 import { useApi } from '../hooks';
 
 interface Dashboard {
@@ -101,7 +101,7 @@ export function Dashboard() {
                   {data.intake_today.map((i) => (
                     <li key={i.source}>
                       <span class="strong">{tv('source', i.source)}</span>
-                      <span class="muted">{t('dash_files', { n: num(i.files) })} · {t('dash_entries', { n: num(i.entries) })}</span>
+                      <span class="muted">{tn('n_files_one', 'dash_files', i.files, num(i.files))} · {tn('n_lines_one', 'dash_entries', i.entries, num(i.entries))}</span>
                     </li>
                   ))}
                 </ul>

@@ -3,7 +3,8 @@ import { Icon } from '../components/icons';
 import { Card, Empty, ErrorBox, Loading, PageHeader, Pager, toast } from '../components/ui';
 import { dateTime } from '../format';
 import { useApi, useCursor } from '../hooks';
-import { Key, t } from '../i18n';
+import { Key, t, tv } from '../i18n';
+import { parseFrame } from '../parse_error';
 import { href, Route } from '../router';
 import { can } from '../session';
 
@@ -67,6 +68,65 @@ function Alerts() {
   );
 }
 
+const outcomeKeys: Record<string, Key> = { ok: 'cn_outcome_ok', network: 'cn_outcome_network', timeout: 'cn_outcome_timeout' };
+
+/** The message of one error, its recurring frame in the user's language. */
+function Message(props: { e: ErrorItem }) {
+  const e = props.e;
+  if (e.kind === 'parse') {
+    const f = parseFrame(e.message);
+    if (f) {
+      return (
+        <>
+          <div class="error-frame">{f.parts.join(' · ')}</div>
+          <div lang="en" title={t('er_original_en')}>{f.detail}</div>
+        </>
+      );
+    }
+  }
+  if (e.kind === 'connector') {
+    const m = /^(\S+): (\S+)(?: \(http (\d+)\))?$/.exec(e.message);
+    if (m) {
+      const outcome = outcomeKeys[m[2]] ? t(outcomeKeys[m[2]]) : m[2];
+      return (
+        <>
+          <div>{t('er_request', { operation: m[1], outcome })}{m[3] && <> · {t('er_http', { status: m[3] })}</>}</div>
+          {e.detail && <div class="muted small mono">{e.detail}</div>}
+        </>
+      );
+    }
+  }
+  return (
+    <>
+      <div lang="en">{e.message}</div>
+      {e.detail && e.kind !== 'parse' && <div class="muted small mono detail-clip" title={e.detail}>{e.detail}</div>}
+    </>
+  );
+}
+
+/** Where the error came from: the intake and who for a file, the job's kind, the connector. */
+function Source(props: { e: ErrorItem }) {
+  const e = props.e;
+  if (e.kind === 'parse') {
+    const [source, actor] = e.source.split(':');
+    return (
+      <>
+        <div>{tv('source', source)}{actor && <span class="muted"> · {actor}</span>}</div>
+        {e.detail && (
+          <div class="small">
+            <a class="link" href={'/api/v1/files/' + encodeURIComponent(String(e.id)) + '/original'} download={e.detail}
+              title={t('er_download_hint')} data-testid="error-download">
+              <Icon name="download" size={14} /> {e.detail}
+            </a>
+          </div>
+        )}
+      </>
+    );
+  }
+  if (e.kind === 'dead_letter') return <span>{t('er_job', { kind: e.source })}</span>;
+  return <span>{e.source}</span>;
+}
+
 export function ErrorsPage(props: { route: Route }) {
   const kind = props.route.query.get('kind') ?? '';
   const cursor = useCursor(kind);
@@ -101,18 +161,18 @@ export function ErrorsPage(props: { route: Route }) {
           {data && (
             <Card>
               {data.items.length === 0 ? (
-                <Empty>{t('er_empty')}</Empty>
+                <Empty>{kind && cursor.page === 1 ? t('er_empty_kind') : t('er_empty')}</Empty>
               ) : (
                 <div class="table-wrap">
-                  <table class="table">
+                  <table class="table" data-testid="errors-table">
                     <thead><tr><th>{t('er_at')}</th><th>{t('er_kind')}</th><th>{t('er_source')}</th><th>{t('er_message')}</th><th /></tr></thead>
                     <tbody>
                       {data.items.map((e) => (
                         <tr key={e.kind + e.id}>
                           <td class="nowrap">{dateTime(e.at)}</td>
-                          <td>{['parse', 'dead_letter', 'connector'].includes(e.kind) ? t(('er_kind_' + e.kind) as Key) : e.kind}</td>
-                          <td class="ellipsis">{e.source}</td>
-                          <td>{e.message}{e.detail && <div class="muted small mono">{e.detail}</div>}</td>
+                          <td>{['parse', 'dead_letter', 'connector'].includes(e.kind) ? t(('er_one_' + e.kind) as Key) : e.kind}</td>
+                          <td class="error-source"><Source e={e} /></td>
+                          <td class="error-message"><Message e={e} /></td>
                           <td class="nowrap right">
                             {e.kind === 'dead_letter' && can('review') && (
                               <>

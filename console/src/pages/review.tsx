@@ -5,6 +5,7 @@ import { Card, Empty, ErrorBox, Field, Loading, Money, Notice, PageHeader, Statu
 import { date, iban, money } from '../format';
 import { useApi, useDebounced } from '../hooks';
 import { t } from '../i18n';
+import { reasonText, writeoffText } from '../reason_text';
 import { href, navigate, Route } from '../router';
 import { can } from '../session';
 import { EntrySummary } from './transactions';
@@ -186,6 +187,7 @@ function SuggestionCard(props: { s: Suggestion; currency: string; selected: bool
       <div class="suggestion-head">
         <ScoreBar score={s.score} />
         <div class="suggestion-items">
+          {s.matches.length === 0 && s.writeoff && <span class="chip first-cap">{writeoffText(s.writeoff.reason, props.currency)}</span>}
           {s.matches.map((m) => (
             <span key={m.item} class="chip">
               <span class="mono">{m.item}</span>
@@ -200,8 +202,14 @@ function SuggestionCard(props: { s: Suggestion; currency: string; selected: bool
           </button>
         )}
       </div>
-      {s.reasons.length > 0 && <ul class="reasons">{s.reasons.map((r) => <li key={r}>{r}</li>)}</ul>}
-      {s.writeoff && <p class="small text-warn">{t('rv_writeoff', { amount: money(s.writeoff.amount, props.currency), reason: s.writeoff.reason })}</p>}
+      {s.reasons.length > 0 && (
+        <ul class="reasons" data-testid="reasons">{s.reasons.map((r) => <li key={r} title={r}>{reasonText(r, props.currency)}</li>)}</ul>
+      )}
+      {s.writeoff && (
+        <p class="small text-warn" data-testid="writeoff">
+          {t('rv_writeoff', { amount: money(s.writeoff.amount, props.currency), reason: writeoffText(s.writeoff.reason, props.currency) })}
+        </p>
+      )}
     </li>
   );
 }
@@ -363,13 +371,15 @@ export function Review(props: { route: Route }) {
                   return (
                     <tr key={it.entry.id} class={on ? 'selected' : ''} aria-selected={on} onClick={() => setRow(i)}>
                       <td class="nowrap"><a class="link" href={href('/transactions/' + it.entry.id)}>{date(it.entry.booking_date)}</a></td>
-                      <td class="ellipsis">{it.entry.counterparty_name}</td>
-                      <td class="ellipsis wide-cell" title={it.entry.purpose ?? ''}>{it.entry.purpose}</td>
+                      <td class="ellipsis">{it.entry.counterparty_name || <span class="muted">—</span>}</td>
+                      <td class="ellipsis wide-cell" title={it.entry.purpose ?? ''}>{it.entry.purpose || <span class="muted">—</span>}</td>
                       <td class="num"><Money amount={it.entry.amount} currency={it.entry.currency} /></td>
                       <td>
                         {best ? (
                           <span class="best">
-                            <ScoreBar score={best.score} /> <span class="mono small">{best.matches.map((m) => m.item).join(', ')}</span>
+                            <ScoreBar score={best.score} />{' '}
+                            {best.matches.length ? <span class="mono small">{best.matches.map((m) => m.item).join(', ')}</span>
+                              : best.writeoff ? <span class="small first-cap">{writeoffText(best.writeoff.reason, it.entry.currency)}</span> : null}
                           </span>
                         ) : <StatusBadge status="unmatched" />}
                       </td>

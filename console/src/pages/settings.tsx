@@ -3,8 +3,8 @@ import { ApiError, del, post, Page } from '../api';
 import { Card, Empty, ErrorBox, Field, KeyValue, Loading, Notice, PageHeader, toast } from '../components/ui';
 import { date, dateTime, money } from '../format';
 import { useApi } from '../hooks';
-import { locale, t, tv } from '../i18n';
-import { can, savePreferences, session, signOut, storedLanguage, storedLocale } from '../session';
+import { browserLanguage, Key, locale, t, tv } from '../i18n';
+import { can, choice as savedChoice, savePreferences, session, signOut } from '../session';
 import { useSignal } from '../signal';
 
 interface Token {
@@ -58,7 +58,7 @@ function Tokens() {
             {data.items.map((tok) => (
               <tr key={tok.id}>
                 <td>{tok.name}</td>
-                <td class="mono small">{tok.scopes.join(', ')}</td>
+                <td class="small">{tok.scopes.map((s) => (['read', 'upload', 'review'].includes(s) ? t(('scope_' + s) as Key) : s)).join(', ')}</td>
                 <td class="nowrap">{dateTime(tok.created_at)}</td>
                 <td class="nowrap">{dateTime(tok.last_used_at)}</td>
                 <td>{tok.revoked ? <span class="badge badge-gray">{t('se_token_revoked')}</span>
@@ -76,7 +76,7 @@ function Tokens() {
             {scopes.map((s) => (
               <label key={s}>
                 <input type="checkbox" checked={chosen.includes(s)}
-                  onChange={() => setChosen(chosen.includes(s) ? chosen.filter((x) => x !== s) : [...chosen, s])} /> {s}
+                  onChange={() => setChosen(chosen.includes(s) ? chosen.filter((x) => x !== s) : [...chosen, s])} /> {t(('scope_' + s) as Key)}
               </label>
             ))}
           </fieldset>
@@ -102,11 +102,10 @@ const locales = ['de-DE', 'de-AT', 'de-CH', 'en-GB', 'en-US', 'en-IE'];
 export function Settings() {
   const me = useSignal(session)!;
   const loc = useSignal(locale);
-  const [choice, setChoice] = useState<string>(storedLanguage() ?? 'browser');
-  const [format, setFormat] = useState<string>(storedLocale() ?? '');
+  const saved = useSignal(savedChoice);
+  const choice = saved.language ?? 'browser';
+  const format = saved.locale ?? '';
   const save = async (value: string, fmt: string) => {
-    setChoice(value);
-    setFormat(fmt);
     try {
       await savePreferences({ language: value === 'browser' ? null : (value as 'de' | 'en'), locale: fmt || null });
       toast(t('se_saved'));
@@ -122,7 +121,7 @@ export function Settings() {
         <Card title={t('se_language')}>
           <div class="stack">
           <div class="segmented" role="radiogroup" aria-label={t('se_language')}>
-            {[['de', 'Deutsch'], ['en', 'English'], ['browser', t('se_language_browser')]].map(([v, label]) => (
+            {[['de', 'Deutsch'], ['en', 'English'], ['browser', t('se_language_browser') + ' (' + (browserLanguage() === 'de' ? 'Deutsch' : 'English') + ')']].map(([v, label]) => (
               <button key={v} role="radio" aria-checked={choice === v} class={choice === v ? 'on' : ''} onClick={() => save(v, format)}
                 data-testid={'lang-' + v}>
                 {label}

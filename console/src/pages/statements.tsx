@@ -77,7 +77,7 @@ export function Statements(props: { route: Route }) {
               <table class="table table-click" data-testid="statements-table">
                 <thead>
                   <tr>
-                    <th>{t('st_received')}</th><th>{t('st_source')}</th><th>{t('col_bank')}</th><th>{t('col_account')}</th>
+                    <th>{t('st_received')}</th><th>{t('st_source')}</th><th>{t('col_account')}</th>
                     <th>{t('st_period')}</th><th class="num">{t('st_entries')}</th><th class="num">{t('st_closing')}</th>
                     <th>{t('st_status')}</th><th>{t('st_file')}</th>
                   </tr>
@@ -87,8 +87,10 @@ export function Statements(props: { route: Route }) {
                     <tr key={s.id} onClick={() => navigate('/statements/' + s.id)}>
                       <td class="nowrap">{dateTime(s.received_at)}</td>
                       <td>{tv('source', s.source)}</td>
-                      <td>{s.bank}</td>
-                      <td class="mono nowrap">{iban(s.account_iban)}</td>
+                      <td class="nowrap">
+                        <span class="mono">{iban(s.account_iban)}</span>
+                        {s.bank && <div class="muted small">{s.bank}</div>}
+                      </td>
                       <td class="nowrap">{period(s.period_from, s.period_to)}</td>
                       <td class="num">{num(typeof s.entries === 'number' ? s.entries : s.entries.length)}</td>
                       <td class="num"><Money amount={s.closing_balance} currency={s.currency} /></td>
@@ -96,7 +98,7 @@ export function Statements(props: { route: Route }) {
                         <StatusBadge status={s.status} />
                         {s.warnings?.length > 0 && <span class="badge badge-amber" title={s.warnings.join('\n')}>⚠ {s.warnings.length}</span>}
                       </td>
-                      <td><a href={href('/statements/' + s.id)} class="link ellipsis" title={s.file_name} onClick={(e) => e.stopPropagation()}>{baseName(s.file_name)}</a></td>
+                      <td><a href={href('/statements/' + s.id)} class="link ellipsis file-cell" title={s.file_name} onClick={(e) => e.stopPropagation()}>{baseName(s.file_name)}</a></td>
                     </tr>
                   ))}
                 </tbody>

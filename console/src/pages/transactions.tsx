@@ -5,6 +5,7 @@ import { Card, Empty, ErrorBox, Field, KeyValue, Loading, Money, PageHeader, Pag
 import { date, dateTime, detailText, iban, money } from '../format';
 import { useApi, useCursor, useDebounced } from '../hooks';
 import { Key, t, tv } from '../i18n';
+import { reasonText } from '../reason_text';
 import { href, navigate, Route } from '../router';
 
 export interface EntrySummary {
@@ -26,7 +27,7 @@ export interface EntrySummary {
 
 interface EntryDetail extends EntrySummary {
   fields: Record<string, unknown>;
-  matches: { item: string; amount: string; decision: string; score: number | null; reasons: string[]; decided_by: string | null; decided_at: string | null }[];
+  matches: { item: string | null; amount: string; decision: string; status: string; score: number | null; reasons: string[]; decided_by: string | null; decided_at: string | null }[];
   audit: { seq: number; at: string; actor: string; action: string; detail: unknown }[];
 }
 
@@ -48,8 +49,8 @@ export function EntryTable(props: { entries: EntrySummary[]; showAccount?: boole
                 <a class="link" href={href('/transactions/' + e.id)} onClick={(ev) => ev.stopPropagation()}>{date(e.booking_date)}</a>
               </td>
               {props.showAccount !== false && <td class="mono nowrap">{iban(e.account_iban)}</td>}
-              <td class="ellipsis">{e.counterparty_name}</td>
-              <td class="ellipsis wide-cell" title={e.purpose ?? ''}>{e.purpose}</td>
+              <td class="ellipsis">{e.counterparty_name || <span class="muted">—</span>}</td>
+              <td class="ellipsis wide-cell" title={e.purpose ?? ''}>{e.purpose || <span class="muted">—</span>}</td>
               <td class="num"><Money amount={e.amount} currency={e.currency} /></td>
               <td>
                 <StatusBadge status={e.status} />
@@ -145,7 +146,16 @@ const fieldLabels: Record<string, Key> = {
   creditor_id: 'fld_creditor_id', transaction_code: 'fld_transaction_code', posting_text: 'fld_posting_text',
   counterparty: 'fld_counterparty', remittance: 'fld_remittance', structured_reference: 'fld_structured_reference',
   original_amount: 'fld_original_amount', charges: 'fld_charges', return: 'fld_return', details: 'fld_details',
+  uetr: 'fld_uetr',
 };
+
+/** The parts of a nested field ("Counterparty · IBAN"). */
+const subLabels: Record<string, Key> = {
+  name: 'sub_name', iban: 'sub_iban', bic: 'sub_bic', iso: 'sub_iso', proprietary: 'sub_proprietary', swift: 'sub_swift',
+  gvc: 'sub_gvc', amount: 'sub_amount', currency: 'sub_currency', reason: 'sub_reason', code: 'sub_code',
+};
+
+const bookingStatus: Record<string, Key> = { booked: 'booking_booked', pending: 'booking_pending', info: 'booking_info' };
 
 /** Every parsed field as a row: nested objects flattened ("Counterparty · iban"), days, amounts
  *  and yes/no in the user's locale, the raw value in the title. */
@@ -157,6 +167,7 @@ function fieldRows(fields: Record<string, unknown>, currency: string): [string, 
     if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)) return <span title={v}>{date(v)}</span>;
     if (key === 'amount' && (typeof v === 'string' || typeof v === 'number')) return <span class="mono small" title={String(v)}>{money(v, currency)}</span>;
     if (key.endsWith('iban') && typeof v === 'string') return <span class="mono small">{iban(v)}</span>;
+    if (key === 'status' && typeof v === 'string' && bookingStatus[v]) return <span title={v}>{t(bookingStatus[v])}</span>;
     if (Array.isArray(v)) return v.length ? <span class="mono small">{v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ')}</span> : '';
     return <span class="mono small">{typeof v === 'object' ? JSON.stringify(v) : String(v)}</span>;
   };
@@ -165,12 +176,26 @@ function fieldRows(fields: Record<string, unknown>, currency: string): [string, 
     if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
       const inner = Object.entries(v as Record<string, unknown>);
       if (!inner.length) rows.push([label, '']);
-      for (const [ik, iv] of inner) rows.push([label + ' · ' + ik, value(ik, iv)]);
+      for (const [ik, iv] of inner) rows.push([label + ' · ' + (subLabels[ik] ? t(subLabels[ik]) : ik), value(ik, iv)]);
     } else {
       rows.push([label, value(k, v)]);
     }
   }
   return rows;
+}
+
+/** A match's state beside its kind: the one that was taken, the ones put aside, the ones still open. */
+const matchStatus: Record<string, [Key, string]> = {
+  approved: ['decision_accepted', 'badge-green'],
+  rejected: ['decision_rejected', 'badge-gray'],
+  proposed: ['decision_proposed', 'badge-amber'],
+};
+
+/** An audit action for the person reading the line's history ("File imported"); the code when unknown. */
+function actionLabel(action: string): string {
+  const code = action.replace('.', '_');
+  const label = tv('action', code);
+  return label === code ? action : label;
 }
 
 export function TransactionDetail(props: { id: string }) {
@@ -185,7 +210,7 @@ export function TransactionDetail(props: { id: string }) {
           <div class="hero">
             <div>
               <div class="hero-amount"><Money amount={e.amount} currency={e.currency} /></div>
-              <div class="muted">{e.counterparty_name} · {date(e.booking_date)}</div>
+              <div class="muted">{e.counterparty_name ? e.counterparty_name + ' · ' : ''}{date(e.booking_date)}</div>
             </div>
             <StatusBadge status={e.status} />
           </div>
@@ -212,9 +237,11 @@ export function TransactionDetail(props: { id: string }) {
                 <tbody>
                   {e.matches.map((m, i) => (
                     <tr key={i}>
-                      <td class="mono">{m.item}</td>
-                      <td class="num"><Money amount={m.amount} currency={e.currency} /></td>
-                      <td>{tv('decision', m.decision)}{m.reasons?.length ? <div class="muted small">{m.reasons.join(' · ')}</div> : null}</td>
+                      <td class="mono">{m.item ?? <span class="muted" title={t('tx_no_item_hint')}>{t('tx_no_item')}</span>}</td>
+                      <td class="num">{m.item === null && Number(m.amount) === 0 ? <span class="muted">—</span> : <Money amount={m.amount} currency={e.currency} />}</td>
+                      <td>{tv('decision', m.decision)}{matchStatus[m.status] && <> <span class={'badge ' + matchStatus[m.status][1]}>{t(matchStatus[m.status][0])}</span></>}{m.reasons?.length ? (
+                        <ul class="reasons muted small" data-testid="match-reasons">{m.reasons.map((r, k) => <li key={k} title={r}>{reasonText(r, e.currency)}</li>)}</ul>
+                      ) : null}</td>
                       <td class="num">{m.score ?? ''}</td>
                       <td class="nowrap">{m.decided_by} {dateTime(m.decided_at)}</td>
                     </tr>
@@ -231,7 +258,7 @@ export function TransactionDetail(props: { id: string }) {
                 {e.audit.map((a) => (
                   <li key={a.seq}>
                     <span class="timeline-at">{dateTime(a.at)}</span>
-                    <span class="strong">{a.action}</span> <span class="muted">{a.actor}</span>
+                    <span class="strong" title={a.action}>{actionLabel(a.action)}</span> <span class="muted">{a.actor}</span>
                     {detailText(a.detail) && <div class="muted small mono">{detailText(a.detail)}</div>}
                   </li>
                 ))}

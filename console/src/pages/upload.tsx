@@ -3,7 +3,8 @@ import { ApiError, upload, UploadOutcome } from '../api';
 import { Icon } from '../components/icons';
 import { Card, PageHeader, StatusBadge } from '../components/ui';
 import { fileSize, num, percent } from '../format';
-import { t } from '../i18n';
+import { t, tn } from '../i18n';
+import { parseFrame } from '../parse_error';
 
 interface Item {
   id: number;
@@ -19,8 +20,14 @@ let nextId = 0;
 
 function outcomeText(o: UploadOutcome): string {
   if (o.status === 'imported')
-    return t('up_imported', { entries: num(o.entries ?? 0), statements: num(o.statements ?? 0), duplicates: num(o.duplicates ?? 0) });
+    return t('up_imported', {
+      entries: tn('n_lines_one', 'n_lines', o.entries ?? 0, num(o.entries ?? 0)),
+      statements: tn('n_statements_one', 'n_statements', o.statements ?? 0, num(o.statements ?? 0)),
+      duplicates: tn('n_duplicates_one', 'n_duplicates', o.duplicates ?? 0, num(o.duplicates ?? 0)),
+    });
   if (o.status === 'duplicate_file') return t('up_duplicate');
+  const f = parseFrame(o.error?.message ?? '');
+  if (f) return t('up_error', { message: f.parts.join(', ') + ' — ' + f.detail });
   const at = o.error?.line ? ' (' + t('up_error_at', { line: o.error.line, column: o.error.column ?? 0 }) + ')' : '';
   return t('up_error', { message: (o.error?.message ?? '') + at });
 }

@@ -58,7 +58,7 @@ Response revoke_token(const AdminApi& api, const Request& request) {
 }
 
 json::object preferences_json(const store::UserPreferences& p) {
-  return json::object{{"language", p.language}, {"locale", p.locale}};
+  return json::object{{"language", p.language}, {"locale", p.locale}, {"chosen", p.chosen}};
 }
 
 Response get_preferences(const AdminApi& api, const Request& request) {
@@ -80,7 +80,15 @@ Response put_preferences(const AdminApi& api, const Request& request) {
     if (!std::regex_match(p.locale, kLocale))
       return fail(Errc::invalid_input, "locale '" + p.locale + "' is not a tag like de-DE or en-GB");
     BANKREC_TRY(api.auth->set_preferences(request.principal->user_id, p, request.principal->name));
+    p.chosen = true;
     return json_response(200, preferences_json(p));
+  });
+}
+
+Response clear_preferences(const AdminApi& api, const Request& request) {
+  return respond([&]() -> Result<Response> {
+    BANKREC_TRY(api.auth->clear_preferences(request.principal->user_id, request.principal->name));
+    return json_response(200, preferences_json(BANKREC_TRY(api.auth->preferences(request.principal->user_id))));
   });
 }
 
@@ -103,6 +111,7 @@ void install_account_routes(Router& router, std::shared_ptr<const AdminApi> api)
   router.add("DELETE", "/api/v1/tokens/{id}", users.with_step_up(), [api](const Request& r) { return revoke_token(*api, r); });
   router.add("GET", "/api/v1/me/preferences", Access::signed_in(), [api](const Request& r) { return get_preferences(*api, r); });
   router.add("PUT", "/api/v1/me/preferences", Access::signed_in(), [api](const Request& r) { return put_preferences(*api, r); });
+  router.add("DELETE", "/api/v1/me/preferences", Access::signed_in(), [api](const Request& r) { return clear_preferences(*api, r); });
   router.add("GET", "/api/v1/settings", Access::need(Permission::manage_config), [api](const Request&) { return settings(*api); });
 }
 

@@ -108,4 +108,9 @@ Result<void> AuthService::set_preferences(std::int64_t user_id, const store::Use
   return admin_repo_.set_preferences(user_id, preferences, actor);
 }
 
+Result<void> AuthService::clear_preferences(std::int64_t user_id, std::string_view actor) {
+  std::lock_guard lock(mutex_);
+  return admin_repo_.clear_preferences(user_id, actor);
+}
+
 }  // namespace bankrec::http

@@ -129,8 +129,23 @@ Result<UserPreferences> ConsoleAdminRepo::preferences(std::int64_t user_id) {
   if (BANKREC_TRY(q.step())) {
     p.language = q.column_text(0);
     p.locale = q.column_text(1);
+    p.chosen = true;
   }
   return p;
+}
+
+Result<void> ConsoleAdminRepo::clear_preferences(std::int64_t user_id, std::string_view actor) {
+  return store_.write([&]() -> Result<void> {
+    Database& db = store_.db();
+    const UserPreferences before = BANKREC_TRY(this->preferences(user_id));
+    if (!before.chosen) return ok();
+    auto q = BANKREC_TRY(db.prepare("DELETE FROM user_preferences WHERE user_id = ?"));
+    q.bind(1, user_id);
+    BANKREC_TRY(q.run());
+    BANKREC_TRY(store_.audit().append({std::string(actor), "user.preferences", "user", std::to_string(user_id),
+                                       "{\"before\":" + preferences_json(before) + ",\"after\":null}"}));
+    return ok();
+  });
 }
 
 Result<void> ConsoleAdminRepo::set_preferences(std::int64_t user_id, const UserPreferences& preferences,

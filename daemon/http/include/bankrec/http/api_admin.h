@@ -87,7 +87,7 @@ struct AdminApi {
 ///        SameSite=Strict cookie; the single-use, expiring state of a step-up'd start authorises it
 ///   GET  /api/v1/tokens                                         manage_users
 ///   POST /api/v1/tokens, DELETE /api/v1/tokens/{id}             manage_users + step-up
-///   GET|PUT /api/v1/me/preferences                              any signed-in user
+///   GET|PUT|DELETE /api/v1/me/preferences                       any signed-in user
 ///   GET  /api/v1/settings                                       manage_config
 void install_admin_routes(Router& router, std::shared_ptr<const AdminApi> api);
 

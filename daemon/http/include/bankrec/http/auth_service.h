@@ -117,6 +117,8 @@ class AuthService final : public Guard {
   /// A user's console preferences (language, locale).
   Result<store::UserPreferences> preferences(std::int64_t user_id);
   Result<void> set_preferences(std::int64_t user_id, const store::UserPreferences& preferences, std::string_view actor);
+  /// Back to never chosen: the console follows the browser's language again.
+  Result<void> clear_preferences(std::int64_t user_id, std::string_view actor);
 
   /// Replaces the options (limits from the config, the lockout alert). Only before the server
   /// starts serving: the options are read without a lock.

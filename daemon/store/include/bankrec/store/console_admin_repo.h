@@ -37,6 +37,7 @@ struct NewApiToken {
 struct UserPreferences {
   std::string language = "en";  //!< "de" or "en"
   std::string locale = "en-GB";  //!< BCP 47 tag for numbers and dates, e.g. "de-DE"
+  bool chosen = false;  //!< saved by the user; false: never chosen (the defaults above), the browser decides
 };
 
 /// The list fields of one stored entry (the console's entry summary).
@@ -102,6 +103,8 @@ class ConsoleAdminRepo {
   Result<UserPreferences> preferences(std::int64_t user_id);
   /// Audited user.preferences with before and after.
   Result<void> set_preferences(std::int64_t user_id, const UserPreferences& preferences, std::string_view actor);
+  /// Back to never chosen (audited user.preferences with after null); nothing to do when none are saved.
+  Result<void> clear_preferences(std::int64_t user_id, std::string_view actor);
 
   /// Ids of lines in review with an id above `after_id` (of one account when given), by id.
   Result<std::vector<std::int64_t>> review_ids(std::int64_t after_id, std::string_view account_iban, std::size_t limit);
