@@ -1,3 +1,7 @@
 #include "bankrec/app/cli.h"
+#include "bankrec/base/huge_pages.h"
 
-int main(int argc, char** argv) { return bankrec::app::run_cli(argc, argv); }
+int main(int argc, char** argv) {
+  bankrec::base::use_malloc_huge_pages(argv);
+  return bankrec::app::run_cli(argc, argv);
+}

@@ -19,6 +19,7 @@
 
 #include <sys/resource.h>
 
+#include "bankrec/base/huge_pages.h"
 #include "bankrec/base/clock.h"
 #include "bankrec/formats/format_registry.h"
 #include "bankrec/jobs/ingest.h"
@@ -235,6 +236,8 @@ void print_run(const char* label, const Run& run, const char* what) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // As bankrecd and bankrec run (base/huge_pages.h); BANKREC_MALLOC_HUGE_PAGES=off measures without.
+  bankrec::base::use_malloc_huge_pages(argv);
   std::size_t entries = 100'000;
   bool direct = false;
   std::string only;

@@ -10,6 +10,7 @@
 
 #include <sys/resource.h>
 
+#include "bankrec/base/huge_pages.h"
 #include "bankrec/reconcile/engine.h"
 #include "day_generator.h"
 
@@ -66,6 +67,8 @@ int hub_case(std::size_t n, CpuMs cpu_ms) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // As bankrecd and bankrec run (base/huge_pages.h); BANKREC_MALLOC_HUGE_PAGES=off measures without.
+  bankrec::base::use_malloc_huge_pages(argv);
   bench::DayOptions options;
   options.lines = 100000;
   options.items = 100000;
