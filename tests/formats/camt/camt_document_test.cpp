@@ -166,6 +166,11 @@ TEST(CamtSafety, depth_and_size_limits) {
   const auto out = parse(deep);
   EXPECT_ERR(out, Errc::invalid_input, HasSubstr("nested deeper than 64 levels"));
 
+  std::string names = "<Document><BkToCstmrStmt><Stmt>";
+  for (int i = 0; i < 10100; ++i) names += "<N" + std::to_string(i) + "/>";
+  names += "</Stmt></BkToCstmrStmt></Document>";
+  EXPECT_ERR(parse(names), Errc::invalid_input, HasSubstr("more than 10000 distinct element names"));
+
   const std::string doc = statement_doc(entry("1.00", "CRDT"));
   const auto big =
       parse_collect(spec("camt.053"), as_bytes(doc), {.file_name = "t.xml", .max_input_bytes = 100});

@@ -255,6 +255,10 @@ bool XmlCursor::too_deep() {
   return fail(error("elements nested deeper than " + std::to_string(max_depth_) + " levels"));
 }
 
+bool XmlCursor::too_many_names() {
+  return fail(error("more than " + std::to_string(kMaxElementNames) + " distinct element names"));
+}
+
 // push(), start_tag() and end_tag() have one caller each (step()) and run for every element:
 // inlined there, they share its frame.
 [[gnu::always_inline]] inline bool XmlCursor::push(std::size_t start, std::size_t name_end, std::size_t colon,
@@ -275,6 +279,10 @@ bool XmlCursor::too_deep() {
     }
     id = intern(name, hash);
   }
+  // A statement knows a few hundred names; a file of millions of made-up ones (whose hashes an
+  // attacker could make collide) is refused before the name table grows without bound.
+  if (names_.size() > kMaxElementNames) [[unlikely]]
+    return too_many_names();
   Siblings& level = siblings_[depth];
   std::uint32_t index = 0;
   for (std::size_t i = level.size; i-- > 0;) {

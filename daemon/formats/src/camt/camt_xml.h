@@ -127,6 +127,8 @@ class XmlCursor {
   std::uint32_t intern_short(const char* name, std::size_t length);
   [[gnu::cold]] bool fail_at(std::size_t at, const char* message);
   [[gnu::cold]] bool too_deep();
+  [[gnu::cold]] bool too_many_names();
+  static constexpr std::size_t kMaxElementNames = 10000;
   /// Keeps `u` for the caller of step() and returns false.
   bool fail(Unexpected u);
   /// The same for step() and markup(): returns -1.
