@@ -106,14 +106,8 @@ TEST(ConnectorsReload, a_reloaded_pending_expiry_reaches_the_connectors_imports)
   daemon.signal(SIGHUP);
   ASSERT_TRUE(soon([&] { return daemon.stderr_text().find("connectors reloaded added=- removed=- changed=live") != std::string::npos; }))
       << daemon.stderr_text();
-  const auto synced = [&] {
-    const auto list = site.cli({"connector", "list"});
-    std::istringstream in(list.out);
-    for (std::string line; std::getline(in, line);)
-      if (line.starts_with("live ") && line.find(iban + "=") != std::string::npos) return true;
-    return false;
-  };
-  ASSERT_TRUE(soon(synced, 60)) << site.cli({"connector", "list"}).out << daemon.stderr_text();
+  ASSERT_TRUE(soon([&] { return site.connector_synced("live", iban); }, 60))
+      << site.cli({"connector", "list"}).out << daemon.stderr_text();
   // The connector's import (actor "system"; the maintenance job would be "maintenance") expired it.
   EXPECT_TRUE(soon([&] { return audit_count(site, "entries.expire_pending", "system") == 1; }, 30))
       << daemon.stderr_text();

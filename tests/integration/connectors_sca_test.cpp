@@ -202,14 +202,8 @@ TEST(ConnectorsSca, sighup_adds_a_connector_that_then_syncs_and_a_bad_one_keeps_
   daemon.signal(SIGHUP);
   ASSERT_TRUE(soon([&] { return daemon.stderr_text().find("connectors reloaded added=added") != std::string::npos; }))
       << daemon.stderr_text();
-  const auto synced = [&] {
-    const auto list = site.cli({"connector", "list"});
-    std::istringstream in(list.out);
-    for (std::string line; std::getline(in, line);)
-      if (line.starts_with("added ") && line.find(iban + "=") != std::string::npos) return true;
-    return false;
-  };
-  ASSERT_TRUE(soon(synced, 60)) << site.cli({"connector", "list"}).out << daemon.stderr_text();
+  ASSERT_TRUE(soon([&] { return site.connector_synced("added", iban); }, 60))
+      << site.cli({"connector", "list"}).out << daemon.stderr_text();
 
   // A connector whose CA file is missing cannot be built: the running set stays, and says why.
   site.write_config(added + "  - name: broken\n    type: xs2a\n    base_url: " + bank.url +

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -128,6 +129,14 @@ class Site {
     fs::remove(file);
     capture(r.out + r.err);
     return r;
+  }
+  /// Whether `bankrec connector list` shows connector `name` with a sync of account `iban` (the
+  /// line "NAME ... IBAN=..."), i.e. the connector has polled its bank at least once.
+  bool connector_synced(const std::string& name, const std::string& iban) {
+    std::istringstream in(cli({"connector", "list"}).out);
+    for (std::string line; std::getline(in, line);)
+      if (line.starts_with(name + " ") && line.find(iban + "=") != std::string::npos) return true;
+    return false;
   }
   /// Every .out and .err file the processes wrote in the dir, plus every captured output.
   std::string everything() const {
