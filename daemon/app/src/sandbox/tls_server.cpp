@@ -148,6 +148,7 @@ net::awaitable<void> accept_loop(tcp::acceptor& acceptor, ssl::context& tls, std
       socket.close(ec);
       continue;
     }
+    socket.set_option(tcp::no_delay(true), ec);  // as the console's server: no 40 ms delayed-ACK stall per reply
     std::string remote;
     const auto ep = socket.remote_endpoint(ec);
     if (!ec) remote = ep.address().to_string();
