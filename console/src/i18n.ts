@@ -148,6 +148,9 @@ const en = {
   filter_account: 'Account (IBAN)',
   filter_from: 'From',
   filter_to: 'To',
+  df_hint: 'Format {pattern} (a two-digit year or none: this century, this year) or YYYY-MM-DD. Arrow up and down: one day later or earlier; Enter applies.',
+  df_bad_format: 'Not a date: type {pattern}',
+  df_bad_day: '{text}: this day does not exist',
   // transactions
   tx_title: 'Transactions',
   tx_empty: 'No transactions match these filters.',
@@ -171,16 +174,6 @@ const en = {
   tx_no_matches: 'No matches yet.',
   tx_audit: 'History',
   tx_no_audit: 'No history entries.',
-  action_upload_file: 'File uploaded',
-  action_import_file: 'File imported',
-  action_import_failed: 'Import failed',
-  action_import_duplicate_file: 'Duplicate file',
-  action_reconcile_run: 'Reconciliation ran',
-  action_reconcile_accept: 'Suggestion accepted',
-  action_reconcile_no_match: 'Marked as no match',
-  action_reconcile_split: 'Matched by hand',
-  action_reconcile_undo: 'Decision undone',
-  action_reconcile_writeoff: 'Write-off',
   tx_statement: 'Statement',
   tx_item: 'Open item',
   tx_decision: 'Decision',
@@ -330,9 +323,6 @@ const en = {
   cn_state_active: 'Active',
   cn_state_needs_consent: 'Needs consent',
   cn_state_disabled: 'Disabled',
-  cn_outcome_ok: 'OK',
-  cn_outcome_network: 'Network error',
-  cn_outcome_timeout: 'Timeout',
   cn_consent_valid: 'The bank confirmed the consent.',
   cn_consent_valid_until: 'The bank confirmed the consent: valid until {date}.',
   cn_consent_failed: 'The authorisation did not succeed: {message}',
@@ -562,6 +552,9 @@ const de: Record<Key, string> = {
   filter_account: 'Konto (IBAN)',
   filter_from: 'Von',
   filter_to: 'Bis',
+  df_hint: 'Format {pattern}, auch 31.1.26, 31.1. (dieses Jahr) oder JJJJ-MM-TT. Pfeiltasten hoch und runter: einen Tag später oder früher; Eingabe übernimmt.',
+  df_bad_format: 'Kein Datum: bitte {pattern} eingeben',
+  df_bad_day: '{text}: diesen Tag gibt es nicht',
   tx_title: 'Umsätze',
   tx_empty: 'Keine Umsätze zu diesen Filtern.',
   tx_booking: 'Buchung',
@@ -584,16 +577,6 @@ const de: Record<Key, string> = {
   tx_no_matches: 'Noch keine Zuordnung.',
   tx_audit: 'Verlauf',
   tx_no_audit: 'Keine Einträge im Verlauf.',
-  action_upload_file: 'Datei hochgeladen',
-  action_import_file: 'Datei importiert',
-  action_import_failed: 'Import gescheitert',
-  action_import_duplicate_file: 'Doppelte Datei',
-  action_reconcile_run: 'Abgleich gelaufen',
-  action_reconcile_accept: 'Vorschlag übernommen',
-  action_reconcile_no_match: 'Als nicht zuordenbar markiert',
-  action_reconcile_split: 'Von Hand zugeordnet',
-  action_reconcile_undo: 'Entscheidung zurückgenommen',
-  action_reconcile_writeoff: 'Ausbuchung',
   tx_statement: 'Kontoauszug',
   tx_item: 'Offener Posten',
   tx_decision: 'Entscheidung',
@@ -739,9 +722,6 @@ const de: Record<Key, string> = {
   cn_state_active: 'Aktiv',
   cn_state_needs_consent: 'Zustimmung nötig',
   cn_state_disabled: 'Deaktiviert',
-  cn_outcome_ok: 'OK',
-  cn_outcome_network: 'Netzwerkfehler',
-  cn_outcome_timeout: 'Zeitüberschreitung',
   cn_consent_valid: 'Die Bank hat die Zustimmung bestätigt.',
   cn_consent_valid_until: 'Die Bank hat die Zustimmung bestätigt: gültig bis {date}.',
   cn_consent_failed: 'Die Autorisierung ist nicht gelungen: {message}',
@@ -873,7 +853,7 @@ export function tn(one: Key, other: Key, count: number, formatted: string): stri
 }
 
 /** Translation of a status or source value when there is one; the value itself otherwise. */
-export function tv(prefix: 'status' | 'source' | 'role' | 'decision' | 'action', value: string | null | undefined): string {
+export function tv(prefix: 'status' | 'source' | 'role' | 'decision', value: string | null | undefined): string {
   if (!value) return '';
   const key = (prefix + '_' + value) as Key;
   return key in en ? t(key) : value;

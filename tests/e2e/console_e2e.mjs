@@ -9,6 +9,7 @@
 //
 // env: BANKRECD, BANKREC_CLI, BANKREC_SANDBOX, CONSOLE_DIST, CONSOLE_DIR (node_modules), SOURCE_DIR, OUT_DIR
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import { Daemon, PASSWORD, Sandbox } from './harness.mjs';
@@ -89,6 +90,23 @@ function wrongCode(key) {
     const c = String(n).padStart(6, '0');
     if (!near.has(c)) return c;
   }
+}
+
+/** Adds a fault to the sandbox bank (POST /_sandbox/faults answers 201 with the fault). */
+function addFault(bank, fault) {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify(fault);
+    const req = httpsRequest(bank.url + '/_sandbox/faults', {
+      method: 'POST', ca: bank.ca, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }, timeout: 10000,
+    }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => (res.statusCode === 201 ? resolve(JSON.parse(text)) : reject(new Error(`POST /_sandbox/faults answered ${res.statusCode}: ${text}`))));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.end(body);
+  });
 }
 
 /** Waits until `fn` (in the page) is truthy; a clear message instead of a bare timeout. */
@@ -260,6 +278,18 @@ async function main() {
       await page.goto(base + '/#/transactions');
       await page.waitForSelector('[data-testid=entries-table] tbody tr');
       await screenshot(page, 'transactions');
+      // The day filter speaks the user's format (en-GB here), not Chromium's date picker.
+      const from = page.getByLabel('From', { exact: true });
+      check(await from.getAttribute('placeholder') === 'DD/MM/YYYY', `placeholder ${await from.getAttribute('placeholder')}`);
+      check(await from.getAttribute('type') === 'text', 'the From filter is still a browser date input');
+      await from.fill('2026-11-20');
+      await from.press('Enter');
+      await page.waitForFunction(() => /[?&]from=2026-11-20(&|$)/.test(location.hash));
+      check(await from.inputValue() === '20/11/2026', `an ISO day typed in en-GB shows as ${await from.inputValue()}`);
+      await from.fill('');
+      await from.press('Enter');
+      await page.waitForFunction(() => !/[?&]from=/.test(location.hash));
+      await page.waitForSelector('[data-testid=entries-table] tbody tr');
       await page.click('[data-testid=entries-table] tbody tr >> nth=0');
       await page.waitForSelector('[data-testid=page-transaction] .kv');
       await screenshot(page, 'transaction-detail');
@@ -348,6 +378,45 @@ async function main() {
         `no connector.consent audit entry by admin: ${rows.slice(0, 5).join(' | ')}`);
     });
 
+    let failedFetch = false;
+    await step('a failed fetch: the connection log and Errors name the request and the job in words, the code as tooltip', async () => {
+      await requireApi(page, base + '/api/v1/errors');
+      // The bank refuses the next account request (consent expired): the fetch stops for good
+      // (a dead letter) and the refused request is a connector error.
+      await addFault(bank, { path: '/v1/accounts*', fault: 'consent_expired', count: 1 });
+      await page.goto(base + '/#/connectors');
+      await page.waitForSelector('[data-testid=connector-musterbank]');
+      await page.click('[data-testid=connector-musterbank] >> xpath=ancestor::section >> button:has-text("Run now")');
+      let dead = null;
+      let refused = null;
+      for (let i = 0; i < 60 && !(dead && refused); i++) {
+        const errors = await (await page.request.get(base + '/api/v1/errors?limit=50')).json();
+        dead = (errors.items ?? []).find((e) => e.kind === 'dead_letter' && e.source === 'fetch') ?? null;
+        refused = (errors.items ?? []).find((e) => e.kind === 'connector' && e.source === 'musterbank') ?? null;
+        if (!(dead && refused)) await page.waitForTimeout(500);
+      }
+      check(dead, 'no dead letter of the fetch job within 30 s');
+      check(refused, 'no connector error of musterbank within 30 s');
+      failedFetch = true;
+      await page.goto(base + '/#/errors');
+      await page.waitForSelector('[data-testid=errors-table] [data-testid=error-job]');
+      await waitText(page, '[data-testid=errors-table] [data-testid=error-job]', /^Job: Fetch from the bank$/);
+      check(await page.getAttribute('[data-testid=error-job]', 'title') === 'fetch', 'the job kind code is not the tooltip');
+      const request = await page.textContent('[data-testid=errors-table] [data-testid=error-request]');
+      const op = refused.message.split(':')[0];
+      check(/^Request (Accounts|Transactions|Account|Balances): HTTP error 401$/.test(request.trim()), `connector error shown as ${JSON.stringify(request)} (server: ${refused.message})`);
+      check(await page.getAttribute('[data-testid=error-request]', 'title') === refused.message, 'the raw message is not the tooltip');
+      await screenshot(page, 'errors-failed-fetch');
+      await page.goto(base + '/#/connectors');
+      await page.waitForSelector('[data-testid=connector-musterbank]');
+      await page.click('[data-testid=connector-musterbank] >> xpath=ancestor::section >> button[aria-expanded]');
+      await page.waitForSelector('[data-testid=log-operation]');
+      const ops = await page.$$eval('[data-testid=log-operation]', (els) => els.map((e) => [e.textContent, e.getAttribute('title')]));
+      check(ops.some(([text, code]) => code === op && text !== op), `the log shows ${op} raw: ${JSON.stringify(ops)}`);
+      check(ops.every(([text, code]) => text && code && text !== code), `raw operation codes in the log: ${JSON.stringify(ops)}`);
+      await screenshot(page, 'connectors-log');
+    });
+
     await step('German: the language setting switches the whole console', async () => {
       await page.goto(base + '/#/settings');
       await page.click('[data-testid=lang-de]');
@@ -405,6 +474,125 @@ async function main() {
       }
       check(prefs?.chosen === false, `after "browser default" the preferences are ${JSON.stringify(prefs)}`);
       await page.reload();
+      await page.waitForSelector('h1:has-text("Settings")');
+    });
+
+    await step('German: days typed as TT.MM.JJJJ filter the transactions; operations and jobs in German', async () => {
+      await requireApi(page, base + '/api/v1/entries');
+      await page.goto(base + '/#/settings');
+      await page.click('[data-testid=lang-de]');
+      await page.waitForSelector('h1:has-text("Einstellungen")');
+      await page.goto(base + '/#/transactions');
+      await page.waitForSelector('[data-testid=entries-table] tbody tr');
+      const from = page.getByLabel('Von', { exact: true });
+      const to = page.getByLabel('Bis', { exact: true });
+      check(await from.getAttribute('placeholder') === 'TT.MM.JJJJ', `placeholder ${await from.getAttribute('placeholder')}`);
+      const shownDays = async () => page.$$eval('[data-testid=entries-table] tbody tr td:first-child', (tds) => tds.map((td) => td.textContent ?? ''));
+      const german = (iso) => `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)}`;
+      const listed = async (query) => ((await (await page.request.get(base + '/api/v1/entries?limit=50&' + query)).json()).items ?? []).map((e) => german(e.booking_date));
+      const waitRows = async (want) => {
+        try {
+          await page.waitForFunction((want) => {
+            const rows = [...document.querySelectorAll('[data-testid=entries-table] tbody tr td:first-child')].map((td) => td.textContent);
+            return JSON.stringify(rows) === JSON.stringify(want);
+          }, want, { timeout: 15000 });
+        } catch {
+          throw new Error(`the list shows ${JSON.stringify(await shownDays())}, the API ${JSON.stringify(want)}`);
+        }
+      };
+      const all = await (await page.request.get(base + '/api/v1/entries?limit=200')).json();
+      const days = [...new Set((all.items ?? []).map((e) => e.booking_date))].sort();
+      check(days.length >= 1, 'no booked lines');
+      const year = new Date().toISOString().slice(0, 4);
+      const shift = (iso, n) => new Date(Date.parse(iso + 'T00:00:00Z') + n * 86400e3).toISOString().slice(0, 10);
+      // "1.1." is the first of January this year; Tab (leaving the field) applies it.
+      await from.fill('1.1.');
+      await from.press('Tab');
+      await page.waitForFunction((y) => new RegExp(`[?&]from=${y}-01-01(&|$)`).test(location.hash), year);
+      check(await from.inputValue() === `01.01.${year}`, `"1.1." shows as ${await from.inputValue()}`);
+      await waitRows(await listed(`from=${year}-01-01`));
+      // The last booking day as TT.MM.JJJJ, applied with Enter: that day's lines.
+      const last = days[days.length - 1];
+      await from.fill(german(last));
+      await from.press('Enter');
+      await page.waitForFunction((d) => new RegExp(`[?&]from=${d}(&|$)`).test(location.hash), last);
+      const lastRows = await listed(`from=${last}`);
+      check(lastRows.length > 0 && lastRows.every((d) => d === german(last)), `the API's lines from ${last}: ${lastRows.join(', ')}`);
+      await waitRows(lastRows);
+      // Arrow up: one day later, applied with Enter: none of the last day's lines is left.
+      await from.press('ArrowUp');
+      check(await from.inputValue() === german(shift(last, 1)), `arrow up from ${german(last)} shows ${await from.inputValue()}`);
+      await from.press('Enter');
+      await page.waitForFunction((d) => new RegExp(`[?&]from=${d}(&|$)`).test(location.hash), shift(last, 1));
+      const laterRows = await listed(`from=${shift(last, 1)}`);
+      check(laterRows.length < lastRows.length, `from the day after ${last} the API still lists ${laterRows.length} lines`);
+      await waitRows(laterRows);
+      // Arrow down twice: the day before the last one.
+      await from.press('ArrowDown');
+      await from.press('ArrowDown');
+      check(await from.inputValue() === german(shift(last, -1)), `arrow down twice shows ${await from.inputValue()}`);
+      await from.press('Enter');
+      await page.waitForFunction((d) => new RegExp(`[?&]from=${d}(&|$)`).test(location.hash), shift(last, -1));
+      // A short form in "Bis": day and month without zeros, a two-digit year.
+      await to.fill(`${+last.slice(8, 10)}.${+last.slice(5, 7)}.${last.slice(2, 4)}`);
+      await to.press('Enter');
+      await page.waitForFunction((d) => new RegExp(`[?&]to=${d}(&|$)`).test(location.hash), last);
+      check(await to.inputValue() === german(last), `the short form shows as ${await to.inputValue()}`);
+      const rangeRows = await listed(`from=${shift(last, -1)}&to=${last}`);
+      check(rangeRows.length > 0, `nothing listed from ${shift(last, -1)} to ${last}`);
+      await waitRows(rangeRows);
+      await to.fill('');
+      await to.press('Enter');
+      await page.waitForFunction(() => !/[?&]to=/.test(location.hash));
+      const hashBefore = await page.evaluate(() => location.hash);
+      const rowsBefore = await shownDays();
+      // A day that does not exist: named inline, not applied.
+      await to.fill('31.02.2026');
+      await to.press('Enter');
+      await page.waitForSelector('[data-testid=filter-to] .field-error');
+      await waitText(page, '[data-testid=filter-to] .field-error', /^31\.02\.2026: diesen Tag gibt es nicht$/);
+      check(await to.getAttribute('aria-invalid') === 'true', 'the invalid field is not marked aria-invalid');
+      check(await page.evaluate(() => location.hash) === hashBefore, `an invalid day changed the URL to ${await page.evaluate(() => location.hash)}`);
+      check(JSON.stringify(await shownDays()) === JSON.stringify(rowsBefore), 'an invalid day changed the list');
+      await screenshot(page, 'transactions-date-error-de');
+      await to.fill('irgendwann');
+      await to.press('Enter');
+      await waitText(page, '[data-testid=filter-to] .field-error', /Kein Datum: bitte TT\.MM\.JJJJ eingeben/);
+      await to.press('Escape');
+      check(!(await page.isVisible('[data-testid=filter-to] .field-error')), 'Escape left the error');
+      check(await to.inputValue() === '', `Escape left ${await to.inputValue()}`);
+      await screenshot(page, 'transactions-date-filter-de');
+      // The audit log's filter is the same field.
+      await page.goto(base + '/#/audit');
+      await page.waitForSelector('[data-testid=page-audit]');
+      const auditFrom = page.getByLabel('Von', { exact: true });
+      await auditFrom.fill(german(last));
+      await auditFrom.press('Enter');
+      await page.waitForFunction((d) => new RegExp(`[?&]from=${d}(&|$)`).test(location.hash), last);
+      await page.waitForSelector('[data-testid=audit-table] [data-testid=audit-action]');
+      // Actions in words, the code as tooltip (and the value the action filter takes).
+      const actions = await page.$$eval('[data-testid=audit-action]', (els) => els.map((e) => [e.textContent, e.getAttribute('title')]));
+      check(actions.some(([text, code]) => code === 'reconcile.accept' && text === 'Vorschlag übernommen'), `audit actions: ${JSON.stringify(actions.slice(0, 8))}`);
+      check(actions.every(([text, code]) => text !== code), `untranslated audit actions: ${actions.filter(([a, b]) => a === b).map(([a]) => a).join(', ')}`);
+      await screenshot(page, 'audit-de');
+      if (failedFetch) {
+        await page.goto(base + '/#/errors');
+        await page.waitForSelector('[data-testid=errors-table] [data-testid=error-job]');
+        await waitText(page, '[data-testid=errors-table] [data-testid=error-job]', /^Auftrag: Abruf von der Bank$/);
+        await waitText(page, '[data-testid=errors-table] [data-testid=error-request]', /^Anfrage (Konten|Umsätze|Konto|Salden): HTTP-Fehler 401$/);
+        await screenshot(page, 'errors-failed-fetch-de');
+        await page.goto(base + '/#/connectors');
+        await page.waitForSelector('[data-testid=connector-musterbank]');
+        await page.click('[data-testid=connector-musterbank] >> xpath=ancestor::section >> button[aria-expanded]');
+        await page.waitForSelector('[data-testid=log-operation]');
+        const ops = await page.$$eval('[data-testid=log-operation]', (els) => els.map((e) => e.textContent ?? ''));
+        check(ops.some((o) => /Zustimmung|Konten|Umsätze/.test(o)), `no German operation in the log: ${ops.join(' | ')}`);
+        check(ops.every((o) => !/^(consent|accounts|transactions|token|consent-status)$/.test(o)), `English operation codes in the log: ${ops.join(' | ')}`);
+        await screenshot(page, 'connectors-log-de');
+      }
+      await page.goto(base + '/#/settings');
+      await page.click('[data-testid=lang-browser]');
+      await page.waitForFunction(() => document.querySelector('[data-testid=lang-browser]')?.getAttribute('aria-checked') === 'true');
       await page.waitForSelector('h1:has-text("Settings")');
     });
 

@@ -1,4 +1,6 @@
 import { query, Page } from '../api';
+import { auditActions, auditActionText } from '../codes';
+import { DateField } from '../components/date_field';
 import { Icon } from '../components/icons';
 import { Card, Empty, ErrorBox, Field, Loading, Notice, PageHeader, Pager } from '../components/ui';
 import { dateTime, detailText, num } from '../format';
@@ -34,6 +36,13 @@ function ChainStatus() {
   );
 }
 
+/** The actions to filter by: the code (what the filter takes), named in the user's language. */
+function actionChoices(): [string, string][] {
+  return Object.keys(auditActions)
+    .map((code): [string, string] => [code, auditActionText(code)])
+    .sort((a, b) => a[1].localeCompare(b[1]));
+}
+
 export function Audit(props: { route: Route }) {
   const q = props.route.query;
   const filters = { actor: q.get('actor') ?? '', action: q.get('action') ?? '', object: q.get('object') ?? '', from: q.get('from') ?? '', to: q.get('to') ?? '' };
@@ -51,10 +60,15 @@ export function Audit(props: { route: Route }) {
       <ChainStatus />
       <div class="filters">
         <Field label={t('au_actor')}><input class="input" value={filters.actor} onChange={(e) => set('actor', e.currentTarget.value)} /></Field>
-        <Field label={t('au_action')}><input class="input" value={filters.action} onChange={(e) => set('action', e.currentTarget.value)} /></Field>
+        <Field label={t('au_action')}>
+          <input class="input mono" list="audit-actions" value={filters.action} onChange={(e) => set('action', e.currentTarget.value.trim())} />
+          <datalist id="audit-actions">
+            {actionChoices().map(([code, label]) => <option key={code} value={code} label={label} />)}
+          </datalist>
+        </Field>
         <Field label={t('au_object')}><input class="input" value={filters.object} onChange={(e) => set('object', e.currentTarget.value)} /></Field>
-        <Field label={t('filter_from')}><input class="input" type="date" value={filters.from} onChange={(e) => set('from', e.currentTarget.value)} /></Field>
-        <Field label={t('filter_to')}><input class="input" type="date" value={filters.to} onChange={(e) => set('to', e.currentTarget.value)} /></Field>
+        <DateField label={t('filter_from')} value={filters.from} onCommit={(v) => set('from', v)} testid="filter-from" />
+        <DateField label={t('filter_to')} value={filters.to} onCommit={(v) => set('to', v)} testid="filter-to" />
       </div>
       {error !== undefined && <ErrorBox error={error} onRetry={reload} />}
       {loading && !data && <Loading />}
@@ -72,7 +86,7 @@ export function Audit(props: { route: Route }) {
                       <td class="num mono">{a.seq}</td>
                       <td class="nowrap">{dateTime(a.at)}</td>
                       <td>{a.actor}</td>
-                      <td><span class="chip mono">{a.action}</span></td>
+                      <td class="nowrap"><span class="chip" title={a.action} data-testid="audit-action">{auditActionText(a.action)}</span></td>
                       <td class="mono small">{a.object}</td>
                       <td class="small wide-cell ellipsis mono" title={detailText(a.detail)}>{detailText(a.detail)}</td>
                     </tr>

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, get, post, Page } from '../api';
 import { Icon } from '../components/icons';
 import { Card, Empty, ErrorBox, KeyValue, Light, Loading, Notice, PageHeader, toast } from '../components/ui';
+import { operationText, outcomeText } from '../codes';
 import { date, dateTime, iban } from '../format';
 import { useApi } from '../hooks';
 import { Key, t } from '../i18n';
@@ -53,8 +54,8 @@ function lightOf(c: Connector): 'green' | 'yellow' | 'red' {
   return c.last_success ? 'green' : 'yellow';
 }
 
-/** A word from the server (connector state, log outcome) in the user's language when known. */
-function word(prefix: 'cn_state' | 'cn_outcome', value: string | null | undefined): string {
+/** A connector's state from the server in the user's language when known. */
+function word(prefix: 'cn_state', value: string | null | undefined): string {
   if (!value) return '';
   const key = (prefix + '_' + value) as Key;
   const text = t(key);
@@ -76,8 +77,8 @@ function ConnectorLog(props: { name: string }) {
           <tr key={i}>
             <td class="nowrap">{dateTime(l.at)}</td>
             <td class="mono nowrap">{iban(l.account)}</td>
-            <td class="mono small">{l.operation ?? l.message}</td>
-            <td>{word('cn_outcome', l.outcome)} {l.status ? <span class="muted">({l.status})</span> : null}</td>
+            <td>{l.operation ? <span title={l.operation} data-testid="log-operation">{operationText(l.operation)}</span> : <span class="mono small">{l.message}</span>}</td>
+            <td class="nowrap"><span title={l.outcome}>{outcomeText(l.outcome)}</span>{l.status && !/^http_\d+$/.test(l.outcome) ? <span class="muted"> ({l.status})</span> : null}</td>
           </tr>
         ))}
       </tbody>

@@ -1,6 +1,7 @@
 import { post, query, Page } from '../api';
 import { Icon } from '../components/icons';
 import { Card, Empty, ErrorBox, Loading, PageHeader, Pager, toast } from '../components/ui';
+import { jobKindText, operationText, outcomeText } from '../codes';
 import { dateTime } from '../format';
 import { useApi, useCursor } from '../hooks';
 import { Key, t, tv } from '../i18n';
@@ -68,8 +69,6 @@ function Alerts() {
   );
 }
 
-const outcomeKeys: Record<string, Key> = { ok: 'cn_outcome_ok', network: 'cn_outcome_network', timeout: 'cn_outcome_timeout' };
-
 /** The message of one error, its recurring frame in the user's language. */
 function Message(props: { e: ErrorItem }) {
   const e = props.e;
@@ -87,10 +86,14 @@ function Message(props: { e: ErrorItem }) {
   if (e.kind === 'connector') {
     const m = /^(\S+): (\S+)(?: \(http (\d+)\))?$/.exec(e.message);
     if (m) {
-      const outcome = outcomeKeys[m[2]] ? t(outcomeKeys[m[2]]) : m[2];
+      // "transactions: http_401 (http 401)": the operation and outcome in words, the status once.
+      const http = /^http_\d+$/.test(m[2]);
       return (
         <>
-          <div>{t('er_request', { operation: m[1], outcome })}{m[3] && <> · {t('er_http', { status: m[3] })}</>}</div>
+          <div title={e.message} data-testid="error-request">
+            {t('er_request', { operation: operationText(m[1]), outcome: outcomeText(m[2]) })}
+            {m[3] && !http && <> · {t('er_http', { status: m[3] })}</>}
+          </div>
           {e.detail && <div class="muted small mono">{e.detail}</div>}
         </>
       );
@@ -123,7 +126,7 @@ function Source(props: { e: ErrorItem }) {
       </>
     );
   }
-  if (e.kind === 'dead_letter') return <span>{t('er_job', { kind: e.source })}</span>;
+  if (e.kind === 'dead_letter') return <span title={e.source} data-testid="error-job">{t('er_job', { kind: jobKindText(e.source) })}</span>;
   return <span>{e.source}</span>;
 }
 

@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ComponentChildren } from 'preact';
 import { query, Page } from '../api';
+import { DateField } from '../components/date_field';
 import { Card, Empty, ErrorBox, Field, KeyValue, Loading, Money, PageHeader, Pager, StatusBadge } from '../components/ui';
+import { auditActionText } from '../codes';
 import { date, dateTime, detailText, iban, money } from '../format';
 import { useApi, useCursor, useDebounced } from '../hooks';
 import { Key, t, tv } from '../i18n';
@@ -103,12 +105,8 @@ export function Transactions(props: { route: Route }) {
         <Field label={t('filter_account')}>
           <input class="input mono" value={filters.account} placeholder="DE…" onChange={(e) => set('account', e.currentTarget.value.replace(/\s+/g, ''))} />
         </Field>
-        <Field label={t('filter_from')}>
-          <input class="input" type="date" value={filters.from} onChange={(e) => set('from', e.currentTarget.value)} />
-        </Field>
-        <Field label={t('filter_to')}>
-          <input class="input" type="date" value={filters.to} onChange={(e) => set('to', e.currentTarget.value)} />
-        </Field>
+        <DateField label={t('filter_from')} value={filters.from} onCommit={(v) => set('from', v)} testid="filter-from" />
+        <DateField label={t('filter_to')} value={filters.to} onCommit={(v) => set('to', v)} testid="filter-to" />
         <Field label={t('filter_status')}>
           <select class="input" value={filters.status} onChange={(e) => set('status', e.currentTarget.value)}>
             <option value="">{t('all')}</option>
@@ -191,13 +189,6 @@ const matchStatus: Record<string, [Key, string]> = {
   proposed: ['decision_proposed', 'badge-amber'],
 };
 
-/** An audit action for the person reading the line's history ("File imported"); the code when unknown. */
-function actionLabel(action: string): string {
-  const code = action.replace('.', '_');
-  const label = tv('action', code);
-  return label === code ? action : label;
-}
-
 export function TransactionDetail(props: { id: string }) {
   const { data: e, error, loading, reload } = useApi<EntryDetail>('/api/v1/entries/' + encodeURIComponent(props.id));
   return (
@@ -258,7 +249,7 @@ export function TransactionDetail(props: { id: string }) {
                 {e.audit.map((a) => (
                   <li key={a.seq}>
                     <span class="timeline-at">{dateTime(a.at)}</span>
-                    <span class="strong" title={a.action}>{actionLabel(a.action)}</span> <span class="muted">{a.actor}</span>
+                    <span class="strong" title={a.action}>{auditActionText(a.action)}</span> <span class="muted">{a.actor}</span>
                     {detailText(a.detail) && <div class="muted small mono">{detailText(a.detail)}</div>}
                   </li>
                 ))}
