@@ -333,6 +333,11 @@ async function main() {
       const rows = await page.$$eval('[data-testid=audit-table] tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
       check(rows.some((r) => /review|accept|match/i.test(r) && r.includes('admin')),
         `no audit entry of the accept by admin among ${rows.length} rows: ${rows.slice(0, 5).join(' | ')}`);
+      // The chain status: the page's check went on from the last walk (the first request after start
+      // walked the whole chain); the button walks the whole chain again.
+      await page.waitForSelector('[data-testid=chain-ok]');
+      await page.click('[data-testid=verify-whole-chain]');
+      await page.waitForFunction(() => /just now|eben durchlaufen/.test(document.querySelector('[data-testid=chain-when]')?.textContent ?? ''));
       await screenshot(page, 'audit');
       await page.goto(base + '/#/review?view=table');
       await page.waitForSelector('[data-testid=page-review]');

@@ -209,9 +209,11 @@ TEST_F(DataApiTest, every_data_route_declares_its_access_and_reads_need_no_more_
     ++data_routes;
     EXPECT_EQ(r.access.kind, Access::Kind::signed_in) << r.method << " " << r.pattern;
     ASSERT_TRUE(r.access.permission.has_value()) << r.pattern;
-    EXPECT_EQ(*r.access.permission, r.method == "GET" ? Permission::read : Permission::upload) << r.pattern;
+    // POST /audit/verify changes nothing (it walks the whole chain now): a read like its GET.
+    const bool reads = r.method == "GET" || r.pattern == "/api/v1/audit/verify";
+    EXPECT_EQ(*r.access.permission, reads ? Permission::read : Permission::upload) << r.method << " " << r.pattern;
   }
-  EXPECT_EQ(data_routes, 17);
+  EXPECT_EQ(data_routes, 18);
   EXPECT_EQ(call("GET", "/api/v1/statements").status, 401);
   EXPECT_EQ(call("POST", "/api/v1/uploads", "x").status, 401);
 }
@@ -314,6 +316,35 @@ TEST_F(DataApiTest, an_uploaded_camt_file_shows_in_statements_entries_and_the_au
   EXPECT_EQ(dashboard.at("intake_today").at(0).at("source"), "upload");
   EXPECT_EQ(dashboard.at("intake_today").at(0).at("entries").as_int64(), 12);
   EXPECT_FALSE(dashboard.at("balance_history").as_array().empty());
+}
+
+TEST_F(DataApiTest, the_audit_chain_is_walked_whole_once_then_from_where_it_was_verified) {
+  const Session anna = user("anna", Role::accountant);
+  upload(anna, "november.xml", camt(7, 12));
+  const json::value verify = get(anna, "/api/v1/audit/verify");
+  EXPECT_EQ(verify.at("ok"), true) << verify;
+  // The first check walks the whole chain; the next ones only what was added since (here the
+  // audit reads themselves add nothing), with the same totals; POST walks the whole chain again.
+  EXPECT_EQ(verify.at("whole_chain"), true);
+  EXPECT_EQ(verify.at("checked"), verify.at("entries"));
+  const json::value again = get(anna, "/api/v1/audit/verify");
+  EXPECT_EQ(again.at("ok"), true) << again;
+  EXPECT_EQ(again.at("whole_chain"), false);
+  EXPECT_EQ(again.at("checked").as_int64(), 0);
+  EXPECT_EQ(again.at("entries"), verify.at("entries"));
+  EXPECT_EQ(again.at("whole_chain_verified_at"), verify.at("whole_chain_verified_at"));
+  upload(anna, "december.xml", camt(8, 5));
+  const json::value after_upload = get(anna, "/api/v1/audit/verify");
+  EXPECT_EQ(after_upload.at("whole_chain"), false);
+  EXPECT_GT(after_upload.at("checked").as_int64(), 0);
+  EXPECT_EQ(after_upload.at("entries").as_int64(),
+            verify.at("entries").as_int64() + after_upload.at("checked").as_int64());
+  const Response whole = call("POST", "/api/v1/audit/verify", {}, &anna);
+  ASSERT_EQ(whole.status, 200) << whole.body;
+  const json::value whole_json = json::parse(whole.body);
+  EXPECT_EQ(whole_json.at("whole_chain"), true);
+  EXPECT_EQ(whole_json.at("entries"), after_upload.at("entries"));
+  EXPECT_EQ(call("POST", "/api/v1/audit/verify", {}, &anna, /*csrf=*/false).status, 403);
 }
 
 TEST_F(DataApiTest, a_statements_status_follows_its_lines_review_first_then_all_reconciled) {

@@ -178,6 +178,93 @@ TEST(AuditLog, cut_off_tail_is_found_by_a_stored_or_external_checkpoint) {
   EXPECT_THAT(report.problem, HasSubstr("the log ends at entry 22 but a checkpoint covers entry 25"));
 }
 
+TEST(AuditLog, verify_after_checks_only_what_was_added_since) {
+  TestStore t({.checkpoint_every = 10});
+  append_n(*t.store, 24);
+  const auto whole = t.store->audit().verify();
+  ASSERT_OK(whole);
+  ASSERT_TRUE(whole->intact) << whole->problem;
+  EXPECT_EQ(whole->last_seq, 25);
+  append_n(*t.store, 12);  // entries 26..37, checkpoint at 30
+  auto later = t.store->audit().verify_after(whole->last_seq, whole->last_hash);
+  ASSERT_OK(later);
+  EXPECT_TRUE(later->intact) << later->problem;
+  EXPECT_EQ(later->entries, 12);
+  EXPECT_EQ(later->checkpoints, 1);
+  EXPECT_EQ(later->last_seq, 37);
+  // Nothing added: nothing walked, the head stays.
+  auto again = t.store->audit().verify_after(later->last_seq, later->last_hash);
+  ASSERT_OK(again);
+  EXPECT_TRUE(again->intact);
+  EXPECT_EQ(again->entries, 0);
+  EXPECT_EQ(again->last_seq, 37);
+  EXPECT_EQ(again->last_hash, later->last_hash);
+  // The whole walk and the two steps agree on the head.
+  const auto all = t.store->audit().verify();
+  ASSERT_OK(all);
+  EXPECT_EQ(all->last_hash, later->last_hash);
+  EXPECT_EQ(all->entries, whole->entries + later->entries);
+  EXPECT_EQ(all->checkpoints, whole->checkpoints + later->checkpoints);
+}
+
+TEST(AuditLog, verify_after_finds_a_changed_new_entry_a_changed_head_and_a_cut_tail) {
+  TestStore t({.checkpoint_every = 10});
+  append_n(*t.store, 14);
+  const auto whole = t.store->audit().verify();
+  ASSERT_OK(whole);
+  ASSERT_EQ(whole->last_seq, 15);
+  append_n(*t.store, 5);  // 16..20, checkpoint at 20
+  {
+    auto db = attacker(t);
+    ASSERT_OK(db->exec("UPDATE audit_log SET details = '{\"i\":99}' WHERE seq = 18"));
+  }
+  auto store = t.reopen();
+  ASSERT_OK(store);
+  auto changed = (*store)->audit().verify_after(whole->last_seq, whole->last_hash);
+  ASSERT_OK(changed);
+  EXPECT_FALSE(changed->intact);
+  EXPECT_EQ(changed->first_bad_seq, 18);
+  EXPECT_THAT(changed->problem, HasSubstr("entry 18 was changed"));
+  // An entry before the verified head rewritten with the chain recomputed up to it changes the
+  // head's hash; the head itself cut off is named too.
+  auto bad_head = (*store)->audit().verify_after(whole->last_seq, std::string(64, 'a'));
+  ASSERT_OK(bad_head);
+  EXPECT_FALSE(bad_head->intact);
+  EXPECT_THAT(bad_head->problem, HasSubstr("entry 15 was changed since it was verified"));
+  store->reset();
+  {
+    auto db = Database::open(t.path(), t.key);  // the triggers are gone already
+    ASSERT_OK(db);
+    ASSERT_OK((*db)->exec("DELETE FROM audit_log WHERE seq > 12; DELETE FROM audit_checkpoints WHERE seq > 12;"));
+  }
+  store = t.reopen();
+  ASSERT_OK(store);
+  auto cut = (*store)->audit().verify_after(whole->last_seq, whole->last_hash);
+  ASSERT_OK(cut);
+  EXPECT_FALSE(cut->intact);
+  EXPECT_EQ(cut->first_bad_seq, 15);
+  EXPECT_THAT(cut->problem, HasSubstr("entry 15 was verified before and is gone"));
+}
+
+TEST(AuditLog, verify_after_finds_a_forged_later_checkpoint) {
+  TestStore t({.checkpoint_every = 5});
+  append_n(*t.store, 3);
+  const auto whole = t.store->audit().verify();
+  ASSERT_OK(whole);
+  append_n(*t.store, 4);  // checkpoint at 5
+  {
+    auto db = attacker(t);
+    ASSERT_OK(db->exec(
+        "UPDATE audit_checkpoints SET signature = replace(signature, substr(signature, 1, 2), 'ff') WHERE seq = 5"));
+  }
+  auto store = t.reopen();
+  ASSERT_OK(store);
+  auto report = (*store)->audit().verify_after(whole->last_seq, whole->last_hash);
+  ASSERT_OK(report);
+  EXPECT_FALSE(report->intact);
+  EXPECT_THAT(report->problem, HasSubstr("checkpoint at entry 5 has an invalid signature"));
+}
+
 TEST(AuditLog, forged_checkpoint_signature_is_named) {
   TestStore t({.checkpoint_every = 5});
   append_n(*t.store, 6);

@@ -2,6 +2,8 @@
 // (issue 8). Every list pages by keyset (ConsoleDataRepo); every store use is under the store mutex.
 #include "bankrec/http/api_data.h"
 
+#include <chrono>
+
 #include "api_data_util.h"
 #include "api_data_routes.h"
 #include "bankrec/domain/json.h"
@@ -291,16 +293,46 @@ Response list_audit(DataApi& api, const Request& request) {
   });
 }
 
-Response verify_audit(DataApi& api) {
+/// What the last verification of the audit chain found, so the Audit page does not walk the whole
+/// chain on every load (hundreds of thousands of entries and a signature per checkpoint): the whole
+/// chain is walked on the first request, when asked (POST), and once it is a day old; in between a
+/// request checks only the entries added since, from the last one verified.
+struct ChainStatus {
+  bool known = false;
+  std::int64_t last_seq = 0;
+  std::string last_hash;
+  std::int64_t entries = 0, checkpoints = 0;
+  std::chrono::system_clock::time_point whole_at;
+};
+
+constexpr std::chrono::hours kWholeChainEvery{24};
+
+Response verify_audit(DataApi& api, ChainStatus& status, bool whole) {
   return respond([&]() -> Result<Response> {
     std::lock_guard lock(api.store_mutex);
-    const auto report = BANKREC_TRY(api.store.audit().verify());
+    const auto now = api.clock.now();
+    whole = whole || !status.known || now - status.whole_at >= kWholeChainEvery;
+    const auto report = BANKREC_TRY(whole ? api.store.audit().verify()
+                                          : api.store.audit().verify_after(status.last_seq, status.last_hash));
+    if (!report.intact) {
+      status.known = false;  // the next request walks the whole chain again
+    } else if (whole) {
+      status = {true, report.last_seq, report.last_hash, report.entries, report.checkpoints, now};
+    } else {
+      status.last_seq = report.last_seq;
+      status.last_hash = report.last_hash;
+      status.entries += report.entries;
+      status.checkpoints += report.checkpoints;
+    }
     json::object o;
     o["ok"] = report.intact;
-    o["entries"] = report.entries;
-    o["checkpoints"] = report.checkpoints;
+    o["entries"] = report.intact ? status.entries : report.entries;
+    o["checkpoints"] = report.intact ? status.checkpoints : report.checkpoints;
     o["first_bad_seq"] = report.intact ? json::value(nullptr) : json::value(report.first_bad_seq);
     o["message"] = report.intact ? std::string("the audit chain and its signed checkpoints are intact") : report.problem;
+    o["whole_chain"] = whole;
+    o["checked"] = report.entries;
+    o["whole_chain_verified_at"] = report.intact ? json::value(store::utc_timestamp(status.whole_at)) : json::value(nullptr);
     o["public_key"] = api.store.audit().public_key_hex();
     return json_response(200, o);
   });
@@ -361,7 +393,11 @@ void install_read_routes(Router& router, std::shared_ptr<DataApi> api) {
   router.add("GET", "/api/v1/jobs", read, [api](const Request& r) { return list_jobs(*api, r); });
   router.add("GET", "/api/v1/alerts", read, [api](const Request& r) { return list_alerts(*api, r); });
   router.add("GET", "/api/v1/audit", read, [api](const Request& r) { return list_audit(*api, r); });
-  router.add("GET", "/api/v1/audit/verify", read, [api](const Request&) { return verify_audit(*api); });
+  auto chain = std::make_shared<ChainStatus>();  // guarded by store_mutex
+  router.add("GET", "/api/v1/audit/verify", read,
+             [api, chain](const Request&) { return verify_audit(*api, *chain, /*whole=*/false); });
+  router.add("POST", "/api/v1/audit/verify", read,
+             [api, chain](const Request&) { return verify_audit(*api, *chain, /*whole=*/true); });
   router.add("GET", "/api/v1/audit/export", read, [api](const Request& r) { return export_audit(*api, r); });
 }
 

@@ -252,19 +252,55 @@ Result<std::vector<Checkpoint>> AuditLog::checkpoints() const {
 
 Result<AuditReport> AuditLog::verify(std::span<const Checkpoint> external) const {
   std::vector<Checkpoint> all = BANKREC_TRY(checkpoints());
-  Walk walk;
-  walk.report.checkpoints = static_cast<std::int64_t>(all.size());
+  const auto own = static_cast<std::int64_t>(all.size());
   all.insert(all.end(), external.begin(), external.end());
+  return walk(0, kGenesisHash, std::move(all), own);
+}
+
+Result<AuditReport> AuditLog::verify_after(std::int64_t seq, const std::string& hash) const {
+  if (seq <= 0) return verify();
+  Query head = BANKREC_TRY(db_.prepare("SELECT hash FROM audit_log WHERE seq = ?1"));
+  head.bind(1, seq);
+  if (!BANKREC_TRY(head.step())) {
+    AuditReport report;
+    report.intact = false;
+    report.first_bad_seq = seq;
+    report.problem = "entry " + std::to_string(seq) + " was verified before and is gone: entries were cut off the end";
+    return report;
+  }
+  if (head.column_text(0) != hash) {
+    AuditReport report;
+    report.intact = false;
+    report.first_bad_seq = seq;
+    report.problem = "entry " + std::to_string(seq) + " was changed since it was verified: its hash is not the one verified";
+    return report;
+  }
+  Query q = BANKREC_TRY(
+      db_.prepare("SELECT seq, hash, signed_at, signature FROM audit_checkpoints WHERE seq > ?1 ORDER BY seq"));
+  q.bind(1, seq);
+  std::vector<Checkpoint> later;
+  while (BANKREC_TRY(q.step()))
+    later.push_back({q.column_int(0), q.column_text(1), q.column_text(2), q.column_text(3)});
+  const auto own = static_cast<std::int64_t>(later.size());
+  return walk(seq, hash, std::move(later), own);
+}
+
+Result<AuditReport> AuditLog::walk(std::int64_t after_seq, std::string prev, std::vector<Checkpoint> all,
+                                   std::int64_t own_checkpoints) const {
+  Walk walk;
+  walk.report.checkpoints = own_checkpoints;
   std::sort(all.begin(), all.end(), [](const Checkpoint& a, const Checkpoint& b) { return a.seq < b.seq; });
   const auto& pk = key_.public_key();
   for (const auto& cp : all)
     if (!checkpoint_signature_ok(cp, pk))
       walk.fail_at(cp.seq, "checkpoint at entry " + std::to_string(cp.seq) + " has an invalid signature");
 
-  Query q = BANKREC_TRY(db_.prepare(std::string(kSelectEntries) + " ORDER BY seq"));
+  Query q = BANKREC_TRY(db_.prepare(std::string(kSelectEntries) + " WHERE seq > ?1 ORDER BY seq"));
+  q.bind(1, after_seq);
   std::size_t next_cp = 0;
-  std::int64_t expected = 1;
-  std::string prev = kGenesisHash;
+  std::int64_t expected = after_seq + 1;
+  walk.report.last_seq = after_seq;
+  walk.report.last_hash = prev;
   while (BANKREC_TRY(q.step())) {
     const AuditEntry e = read_entry(q);
     ++walk.report.entries;
@@ -285,6 +321,8 @@ Result<AuditReport> AuditLog::verify(std::span<const Checkpoint> external) const
                                 " were rewritten");
     prev = e.hash;
     expected = e.seq + 1;
+    walk.report.last_seq = e.seq;
+    walk.report.last_hash = e.hash;
   }
   if (next_cp < all.size())
     walk.fail_at(expected, "the log ends at entry " + std::to_string(expected - 1) +

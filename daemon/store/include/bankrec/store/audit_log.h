@@ -72,6 +72,8 @@ struct AuditReport {
   std::int64_t checkpoints = 0;
   std::int64_t first_bad_seq = 0;  //!< 0 when intact
   std::string problem;             //!< "entry 17 was changed: its hash does not match its content"
+  std::int64_t last_seq = 0;       //!< the last entry walked (its hash: last_hash); where verify_after() goes on
+  std::string last_hash;
 };
 
 /// The append-only, hash-chained audit log (tables audit_log and audit_checkpoints; triggers refuse
@@ -93,6 +95,11 @@ class AuditLog {
   /// Recomputes the whole chain and every checkpoint signature; `external` are checkpoints kept
   /// elsewhere (journald, an export) that must also match.
   Result<AuditReport> verify(std::span<const Checkpoint> external = {}) const;
+  /// Goes on from an earlier intact report: entry `seq` must still be there with `hash`, and every
+  /// later entry and checkpoint is checked as verify() checks them. Counts only what it walked.
+  /// Cheap when little was added; a change to an entry before `seq` that keeps `seq`'s own hash is
+  /// found only by verify().
+  Result<AuditReport> verify_after(std::int64_t seq, const std::string& hash) const;
   /// Entries with time in [from, to) (ISO text compared as text; empty = open end), in seq order.
   Result<void> for_each(std::string_view from, std::string_view to,
                         const std::function<Result<void>(const AuditEntry&)>& visit) const;
@@ -102,6 +109,10 @@ class AuditLog {
 
  private:
   Result<void> sign_head(std::int64_t seq, const std::string& hash);
+  /// The walk of verify() and verify_after(): entries after `after_seq` (whose hash is `prev`)
+  /// against the chain and the checkpoints `all` (sorted by seq, all after `after_seq`).
+  Result<AuditReport> walk(std::int64_t after_seq, std::string prev, std::vector<Checkpoint> all,
+                           std::int64_t own_checkpoints) const;
 
   Database& db_;
   const Clock& clock_;
