@@ -71,6 +71,39 @@ TEST(HealthChecks, dead_letters_and_database) {
   EXPECT_GT(size.value(), 4096);
 }
 
+TEST(HealthChecks, database_quick_check_runs_on_its_own_connection_after_the_first_run_then_daily) {
+  TestStore t;
+  std::mutex mutex;
+  int opened = 0;
+  DatabaseCheckOptions options;
+  options.full_every = std::chrono::hours(24);
+  options.open_reader = [&]() -> Result<std::unique_ptr<store::Database>> {
+    ++opened;
+    return store::Database::open(t.path(), t.key);
+  };
+  const auto check = database_check(*t.store, mutex, nullptr, options);
+  const auto first = check();  // before READY=1: only the cheap read
+  EXPECT_EQ(first.status, HealthStatus::ok);
+  EXPECT_THAT(first.message, HasSubstr("runs in the next health job"));
+  EXPECT_EQ(opened, 0);
+  const auto second = check();  // the quick check, on the reader's connection
+  EXPECT_EQ(second.status, HealthStatus::ok) << second.message;
+  EXPECT_EQ(second.message, "quick check ok");
+  EXPECT_EQ(opened, 1);
+  EXPECT_EQ(check().message, "quick check ok");  // the day is not over: the result stands
+  EXPECT_EQ(opened, 1);
+
+  // A reader that cannot open is a failed check, and it stands until the next quick check.
+  DatabaseCheckOptions broken;
+  broken.full_every = std::chrono::hours(0);
+  broken.open_reader = []() -> Result<std::unique_ptr<store::Database>> { return fail(Errc::unavailable, "disk gone"); };
+  const auto bad = database_check(*t.store, mutex, nullptr, broken);
+  EXPECT_EQ(bad().status, HealthStatus::ok);
+  const auto failed = bad();
+  EXPECT_EQ(failed.status, HealthStatus::fail);
+  EXPECT_THAT(failed.message, HasSubstr("quick check could not run: disk gone"));
+}
+
 TEST(HealthChecks, audit_chain_since_the_last_checkpoint) {
   TestStore t(store::AuditOptions{.checkpoint_every = 5});
   std::mutex mutex;

@@ -31,6 +31,8 @@
 #include "bankrec/jobs/queue.h"
 #include "bankrec/jobs/reconcile_job.h"
 #include "bankrec/jobs/scheduler.h"
+#include "bankrec/store/database.h"
+#include "bankrec/store/secret_key.h"
 #include "bankrec/store/jobs_repo.h"
 #include "alert_sink.h"
 #include "config.h"
@@ -222,7 +224,13 @@ int serve(const DaemonOptions& options) {
   // Health: checks run as `health` jobs on the configured schedule, and once before READY=1.
   jobs::Health health(clock, &registry);
   auto& db_size = registry.gauge("bankrec_store_db_size_bytes", "size of the encrypted database with its WAL").unlabelled();
-  health.add("database", jobs::database_check(db, store_mutex, &db_size));
+  jobs::DatabaseCheckOptions db_check;
+  db_check.open_reader = [path = (*store)->paths.db,
+                          key_file = (*store)->db_key_file]() -> Result<std::unique_ptr<store::Database>> {
+    const auto key = BANKREC_TRY(store::load_secret_key(key_file));
+    return store::Database::open(path, key);
+  };
+  health.add("database", jobs::database_check(db, store_mutex, &db_size, std::move(db_check)));
   health.add("audit_chain", jobs::audit_check(db, store_mutex));
   health.add("dead_letters", jobs::dead_letter_check(db, store_mutex, config->health_max_dead_letters));
   health.add("disk", jobs::disk_check(data_dir, 256ull * 1024 * 1024, 0.05));

@@ -250,6 +250,17 @@ Result<std::vector<Checkpoint>> AuditLog::checkpoints() const {
   return out;
 }
 
+Result<std::optional<Checkpoint>> AuditLog::last_checkpoint() const {
+  Query q = BANKREC_TRY(
+      db_.prepare("SELECT seq, hash, signed_at, signature FROM audit_checkpoints ORDER BY seq DESC LIMIT 1"));
+  if (!BANKREC_TRY(q.step())) return std::optional<Checkpoint>();
+  return std::optional<Checkpoint>(Checkpoint{q.column_int(0), q.column_text(1), q.column_text(2), q.column_text(3)});
+}
+
+bool AuditLog::signature_valid(const Checkpoint& checkpoint) const {
+  return checkpoint_signature_ok(checkpoint, key_.public_key());
+}
+
 Result<AuditReport> AuditLog::verify(std::span<const Checkpoint> external) const {
   std::vector<Checkpoint> all = BANKREC_TRY(checkpoints());
   const auto own = static_cast<std::int64_t>(all.size());

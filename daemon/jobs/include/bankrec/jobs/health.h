@@ -4,12 +4,14 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "bankrec/base/clock.h"
 #include "bankrec/metrics/metrics.h"
+#include "bankrec/store/database.h"
 #include "bankrec/store/store.h"
 
 /// Health checks: each is a function returning ok, warn or fail with a short message that names
@@ -69,8 +71,20 @@ class Health {
 
 /// Open dead letters: warn above `max_open`.
 HealthCheck dead_letter_check(store::Store& store, std::mutex& store_mutex, std::int64_t max_open);
-/// PRAGMA quick_check; also sets `size_bytes` (when given) to the database's size with its WAL.
-HealthCheck database_check(store::Store& store, std::mutex& store_mutex, metrics::Gauge* size_bytes);
+/// How the database check reads every page.
+struct DatabaseCheckOptions {
+  /// PRAGMA quick_check (every page read and decrypted: seconds per GB) runs this often; every
+  /// other run only reads the schema (and sets the size gauge).
+  std::chrono::hours full_every{24};
+  /// Opens a second connection to the database for the quick check, so it holds no lock while it
+  /// reads; then the first run (the one before READY=1) leaves the quick check to the next run.
+  /// Empty: the quick check runs on the store's connection under the store mutex, on the first run.
+  std::function<Result<std::unique_ptr<store::Database>>()> open_reader;
+};
+/// Reads the schema every run and PRAGMA quick_check as `options` says; the last quick check's
+/// result stands until the next. Also sets `size_bytes` (when given) to the database's size with its WAL.
+HealthCheck database_check(store::Store& store, std::mutex& store_mutex, metrics::Gauge* size_bytes,
+                           DatabaseCheckOptions options = {});
 /// Free space where `dir` lives: fail below `min_free_bytes`, warn below `warn_ratio` of the volume.
 HealthCheck disk_check(std::filesystem::path dir, std::uint64_t min_free_bytes, double warn_ratio);
 /// The TLS certificate's expiry: warn within `warn_before`, fail when expired or unreadable.

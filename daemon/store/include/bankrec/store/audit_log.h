@@ -104,6 +104,9 @@ class AuditLog {
   Result<void> for_each(std::string_view from, std::string_view to,
                         const std::function<Result<void>(const AuditEntry&)>& visit) const;
   Result<std::vector<Checkpoint>> checkpoints() const;
+  /// The newest signed checkpoint (none before the first), and whether its signature is valid.
+  Result<std::optional<Checkpoint>> last_checkpoint() const;
+  bool signature_valid(const Checkpoint& checkpoint) const;
 
   std::string public_key_hex() const { return key_.public_key_hex(); }
 
