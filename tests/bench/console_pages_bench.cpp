@@ -9,7 +9,7 @@
 // every page is read and decrypted again; the OS cache stays warm) and as the median of --runs
 // repetitions on one connection ("warm").
 // Usage: bench_console_pages [--entries N] [--dir DIR] [--reuse] [--runs R] [--days D] [--replicate-to N]
-// [--index-cost N] [--build-only] [--search-tuning FEW,BUDGET,MID[,PROBE]]. --index-cost times what the search
+// [--index-cost N] [--build-only] [--search-tuning FEW,DENSE,BUDGET[,FORCE]]. --index-cost times what the search
 // index adds to an import of N lines. --replicate-to grows the database by copying what the import wrote (replicate()).
 // --dir is a bankrec data dir (bankrec.db, db.key, audit.key; bankrecd --data-dir DIR serves it);
 // --reuse keeps an existing database there instead of building a new one. Without --dir a temp dir
@@ -441,6 +441,16 @@ std::vector<Probe> probes(const std::string& today, std::int64_t deep_id, std::i
                }});
   p.push_back({"entries: search 'miete' + account + 30 days", entries({.account_iban = kIbans[0], .from = month_ago, .to = today, .q = "miete"})});
   p.push_back({"entries: search 'müller' sort -amount", entries({.q = "müller", .sort = store::EntrySort::amount_desc})});
+  // Words common alone but rare together or bunched by date, three words, zero-hit words, and
+  // searches with the filters SQLite checks row by row.
+  for (const char* q : {"bäckerei müller gmbh", "miete januar 2025", "hans 4711", "qwertzuiop", "re-2031"})
+    p.push_back({std::string("entries: search '") + q + "'", entries({.q = q})});
+  p.push_back({"entries: search 'gehalt januar' sort booking_date asc", entries({.q = "gehalt januar", .sort = store::EntrySort::booking_date_asc})});
+  p.push_back({"entries: search 'gehalt januar' + amount 0..500.00", entries({.min_minor = 0, .max_minor = 50000, .q = "gehalt januar"})});
+  p.push_back({"entries: search 'schröder hans' + 30 days", entries({.from = month_ago, .to = today, .q = "schröder hans"})});
+  p.push_back({"entries: search 'müller' + 30 days", entries({.from = month_ago, .to = today, .q = "müller"})});
+  p.push_back({"entries: search 'müller' + status=review", entries({.status = "review", .q = "müller"})});
+  p.push_back({"entries: search 'RE-2024-4711' + account", entries({.account_iban = kIbans[1], .q = "RE-2024-4711"})});
   p.push_back({"statements: newest first", [](store::Store& s) { return size_of(ConsoleDataRepo(s).statements({}, {})); }});
   p.push_back({"statements: account", [](store::Store& s) {
                  return size_of(ConsoleDataRepo(s).statements({.account_iban = kIbans[3]}, {}));
@@ -525,15 +535,17 @@ int run(int argc, char** argv) {
     else if (arg == "--replicate-to" && i + 1 < argc) replicate_to = std::atoll(argv[++i]);
     else if (arg == "--build-only") build_only = true;
     else if (arg == "--search-tuning" && i + 1 < argc) {
-      // FEW,BUDGET,MID[,PROBE] (entry_search.h Tuning); "2000,0,0,0" is the plan before step 17
-      // without its cap of 200,000 hits: few hits by id, else every hit's docid collected and
-      // the list walked.
+      // FEW,DENSE,BUDGET[,FORCE] (entry_search.h Tuning: few_lines, dense_tests, walk_budget; FORCE
+      // the index of a search::Force: 1 by_hits, 2 by_rarest, 3 walk, 4 materialise,
+      // 5 materialise_rarest). "0,0,0,1" reads every search's hits by id.
       auto& t = store::search::tuning();
-      if (std::sscanf(argv[++i], "%ld,%ld,%ld,%ld", &t.few_hits, &t.walk_budget, &t.mid_hits, &t.probe_rows) < 3)
+      int force = 0;
+      if (std::sscanf(argv[++i], "%ld,%ld,%ld,%d", &t.few_lines, &t.dense_tests, &t.walk_budget, &force) < 3)
         return 2;
+      t.force = static_cast<store::search::Force>(force);
     }
     else {
-      std::fprintf(stderr, "usage: bench_console_pages [--entries N] [--dir DIR] [--reuse] [--runs R] [--days D] [--replicate-to N] [--index-cost N] [--only TEXT] [--build-only] [--search-tuning FEW,BUDGET,MID[,PROBE]]\n");
+      std::fprintf(stderr, "usage: bench_console_pages [--entries N] [--dir DIR] [--reuse] [--runs R] [--days D] [--replicate-to N] [--index-cost N] [--only TEXT] [--build-only] [--search-tuning FEW,DENSE,BUDGET[,FORCE]]\n");
       return 2;
     }
   }

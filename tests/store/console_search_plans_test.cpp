@@ -1,6 +1,7 @@
 // The entries list's text search plans (entry_search.h): reading the hits by id, walking the list
 // and testing each row in C++, and the fallbacks of a walk that runs out of budget must give the
 // same pages, in the same order and with the same cursors, for every filter, sort and page size.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "bankrec/store/console_data_repo.h"
 #include "bankrec/store/import_writer.h"
 #include "entry_search.h"
+#include "schema.h"
 #include "store_test_util.h"
 
 namespace bankrec::store {
@@ -119,61 +121,78 @@ TEST_F(ConsoleSearchPlansTest, every_plan_gives_the_same_pages_for_every_filter_
   import_generated(700);
   std::vector<EntryFilter> filters;
   for (const char* q : {"miete", "MÜLLER", "mueller hans", "re-2024", "weiss", "sonderzahlung", "kd", "a",
-                        "e2e", "DE12 5001", "zzzz", "mie", "gross koehler", "köln miete"}) {
+                        "e2e", "DE12 5001", "zzzz", "mie", "gross koehler", "köln miete", "re 2024 4711",
+                        "hans miete november", "sonderzahlung 1", "re-2025-0001 müller", "stadtwerke zzzz",
+                        "de89370400440532013000", "a-b 17", "e2e-4 weiss"}) {
     filters.push_back({.q = q});
     filters.push_back({.q = q, .sort = EntrySort::booking_date_asc});
     filters.push_back({.q = q, .sort = EntrySort::amount_asc});
     filters.push_back({.q = q, .sort = EntrySort::amount_desc});
   }
-  for (const char* q : {"miete", "sonderzahlung", "hans"}) {
+  for (const char* q : {"miete", "sonderzahlung", "hans", "mueller miete", "re 2024"}) {
     filters.push_back({.account_iban = kIbans[1], .q = q});
     filters.push_back(
         {.from = "2026-10-05", .to = "2026-10-20", .q = q, .sort = EntrySort::booking_date_asc});
     filters.push_back({.status = "review", .q = q, .sort = EntrySort::amount_desc});
     filters.push_back({.min_minor = -1000, .max_minor = 500, .q = q, .sort = EntrySort::amount_asc});
     filters.push_back({.account_iban = kIbans[2], .from = "2026-11-01", .status = "unmatched", .q = q});
+    filters.push_back({.min_minor = -2000, .q = q});
+    filters.push_back({.from = "2026-10-03", .q = q, .sort = EntrySort::amount_desc});
+    filters.push_back({.account_iban = kIbans[0], .status = "reconciled", .q = q, .sort = EntrySort::booking_date_asc});
   }
-  // The reference: every search reads its hits by id (the plan of few hits).
-  const search::Tuning by_hits{.few_hits = 1'000'000'000, .walk_budget = 0, .mid_hits = 0, .probe_rows = 0};
-  const search::Tuning walk{.few_hits = 0, .walk_budget = 1'000'000'000, .mid_hits = 0, .probe_rows = 0};
-  const search::Tuning walk_then_by_hits{
-      .few_hits = 0, .walk_budget = 40, .mid_hits = 1'000'000'000, .probe_rows = 0};
-  const search::Tuning walk_then_materialise{
-      .few_hits = 0, .walk_budget = 40, .mid_hits = 0, .probe_rows = 0};
-  // A probe that fills the page or gives up after 30 rows, then each plan.
-  const search::Tuning probe_then_choose{.probe_rows = 30, .probe_min_lines = 0};
-  const search::Tuning probe_then_walk{
-      .few_hits = 0, .walk_budget = 1'000'000'000, .mid_hits = 0, .probe_rows = 30, .probe_min_lines = 0};
+  // The reference: every search reads its hits by id from the index (FTS4 decides what matches).
+  const search::Tuning by_hits{.force = search::Force::by_hits};
+  const search::Tuning by_rarest{.force = search::Force::by_rarest};
+  const search::Tuning walk{.walk_budget = 1'000'000'000, .force = search::Force::walk};
+  const search::Tuning walk_then_materialise{.walk_budget = 40, .force = search::Force::walk};
+  const search::Tuning walk_then_materialise_rarest{
+      .walk_budget = 40, .collect_cost = 0, .force = search::Force::walk};
+  const search::Tuning materialise{.force = search::Force::materialise};
+  const search::Tuning materialise_rarest{.force = search::Force::materialise_rarest};
+  // Chosen from the statistics, with bounds that make this small data take every branch.
+  const search::Tuning chosen_small{.few_lines = 20, .dense_tests = 30, .walk_min = 5, .walk_budget = 40};
+  const search::Tuning chosen_rarest{.few_lines = 20, .dense_tests = 0, .collect_cost = 0};
+  // Filters on more lines than this are wide: a range does not drive the walk, nor the account.
+  const search::Tuning chosen_wide{.few_lines = 20, .dense_tests = 30, .walk_min = 5, .walk_budget = 40,
+                                   .filter_lines = 10};
+  const search::Tuning materialise_wide{.filter_lines = 10, .force = search::Force::materialise_rarest};
+  // No filter walked for its few lines: the plans of the terms alone, with the filters' drives.
+  const search::Tuning chosen_unwalked{.few_lines = 20, .dense_tests = 30, .walk_min = 5, .walk_budget = 40,
+                                       .filter_lines = 10, .filter_walk = -1};
+  const search::Tuning chosen_collected{.few_lines = 20, .dense_tests = 0, .filter_walk = -1};
   int searches_with_hits = 0;
   for (const auto& filter : filters) {
     for (int limit : {7, 50}) {
       search::tuning() = by_hits;
       const auto expected = pages(filter, limit);
       if (expected.size() > 1) ++searches_with_hits;
-      for (const auto& tuning : {walk, walk_then_by_hits, walk_then_materialise, probe_then_choose,
-                                 probe_then_walk, search::Tuning{}}) {
+      for (const auto& tuning : {by_rarest, walk, walk_then_materialise, walk_then_materialise_rarest,
+                                 materialise, materialise_rarest, chosen_small, chosen_rarest, chosen_wide,
+                                 materialise_wide, chosen_unwalked, chosen_collected, search::Tuning{}}) {
         search::tuning() = tuning;
         EXPECT_EQ(pages(filter, limit), expected)
             << "q=" << *filter.q << " sort=" << static_cast<int>(filter.sort) << " limit=" << limit
-            << " few=" << tuning.few_hits << " budget=" << tuning.walk_budget << " mid=" << tuning.mid_hits
-            << " probe=" << tuning.probe_rows;
+            << " force=" << static_cast<int>(tuning.force) << " few=" << tuning.few_lines
+            << " dense=" << tuning.dense_tests << " budget=" << tuning.walk_budget
+            << " collect=" << tuning.collect_cost;
       }
     }
   }
   EXPECT_GT(searches_with_hits, 80);  // the data gives most searches hits to compare
   // Page size 1 on a few searches: every row is a page boundary.
-  for (const char* q : {"sonderzahlung", "kd", "gross koehler"}) {
+  for (const char* q : {"sonderzahlung", "kd", "gross koehler", "hans mueller"}) {
     search::tuning() = by_hits;
     const auto expected = pages({.q = q, .sort = EntrySort::amount_desc}, 1);
-    search::tuning() = walk;
-    EXPECT_EQ(pages({.q = q, .sort = EntrySort::amount_desc}, 1), expected) << q;
+    for (const auto& tuning : {walk, materialise_rarest, by_rarest}) {
+      search::tuning() = tuning;
+      EXPECT_EQ(pages({.q = q, .sort = EntrySort::amount_desc}, 1), expected) << q;
+    }
   }
 }
 
 TEST_F(ConsoleSearchPlansTest, common_words_walk_the_list_and_a_walk_out_of_budget_reads_the_hits) {
   import_generated(1500);  // "miete" on about a third of 4,500 lines
-  search::tuning().few_hits = 500;
-  search::tuning().probe_rows = 0;
+  search::tuning().few_lines = 500;
   ConsoleDataRepo repo(*t.store);
   std::vector<std::string> plan;
   auto page = repo.entries({.q = "miete"}, {.limit = 50, .after = {}}, &plan);
@@ -184,22 +203,9 @@ TEST_F(ConsoleSearchPlansTest, common_words_walk_the_list_and_a_walk_out_of_budg
   EXPECT_THAT(text, Not(HasSubstr("VIRTUAL TABLE")));                // tested row by row, no hit is read
   EXPECT_THAT(text, HasSubstr("USING INDEX entries_booking_date"));  // in list order
 
-  // With the probe (a walk of up to 1,000 rows) first: the page is the same.
-  search::tuning().probe_rows = 1000;
-  search::tuning().probe_min_lines = 0;
-  plan.clear();
-  auto probed = repo.entries({.q = "miete"}, {.limit = 50, .after = {}}, &plan);
-  ASSERT_TRUE(probed) << probed.error().describe();
-  ASSERT_EQ(probed->items.size(), 50u);
-  for (std::size_t i = 0; i < 50; ++i) EXPECT_EQ(probed->items[i].id, page->items[i].id);
-  text.clear();
-  for (const auto& line : plan) text += line + "\n";
-  EXPECT_THAT(text, Not(HasSubstr("VIRTUAL TABLE")));
-
   // A walk that tests 10 rows at most gives up and the hits are collected instead.
-  search::tuning().probe_rows = 0;
+  search::tuning().walk_min = 1;
   search::tuning().walk_budget = 10;
-  search::tuning().mid_hits = 0;
   plan.clear();
   auto exact = repo.entries({.q = "miete"}, {.limit = 50, .after = {}}, &plan);
   ASSERT_TRUE(exact) << exact.error().describe();
@@ -207,7 +213,99 @@ TEST_F(ConsoleSearchPlansTest, common_words_walk_the_list_and_a_walk_out_of_budg
   for (std::size_t i = 0; i < 50; ++i) EXPECT_EQ(exact->items[i].id, page->items[i].id);
   text.clear();
   for (const auto& line : plan) text += line + "\n";
-  EXPECT_THAT(text, HasSubstr("VIRTUAL TABLE"));
+  EXPECT_THAT(text, HasSubstr("USING INDEX entries_booking_date"));  // still in list order
+  EXPECT_THAT(text, Not(HasSubstr("TEMP B-TREE")));                  // no hit sorted
+}
+
+TEST_F(ConsoleSearchPlansTest, the_statistics_choose_no_hits_the_rarest_word_or_a_walk) {
+  import_generated(1500);
+  const auto chosen = [&](const char* q) {
+    auto p = search::plan(t.store->db(), search::match_expression(q), 51);
+    EXPECT_TRUE(p) << p.error().describe();
+    return p ? *p : search::Plan{};
+  };
+  // A word on no line: no hits, whatever the other words.
+  for (const char* q : {"zzzznotthere", "miete zzzznotthere", "qq", "re-2031", "sonderzahlung 99999999"})
+    EXPECT_EQ(chosen(q).kind, search::PlanKind::no_hits) << q;
+  // A rare word beside common ones: its lines read by id, each tested for the others.
+  const search::Plan rare = chosen("miete sonderzahlung");
+  EXPECT_EQ(rare.kind, search::PlanKind::by_hits);
+  EXPECT_EQ(rare.source, "sonderzahlung*");
+  EXPECT_TRUE(rare.test);
+  const search::Plan alone = chosen("sonderzahlung");
+  EXPECT_EQ(alone.kind, search::PlanKind::by_hits);
+  EXPECT_FALSE(alone.test);
+  // A common word: the list walked.
+  search::tuning().few_lines = 500;
+  EXPECT_EQ(chosen("miete").kind, search::PlanKind::walk);
+  // Common words rare together: their hits collected (no walk expected to fill the page soon).
+  search::tuning().few_lines = 100;
+  search::tuning().dense_tests = 60;
+  const search::Plan together = chosen("mueller gas");
+  EXPECT_EQ(together.kind, search::PlanKind::materialise) << together.estimate;
+  EXPECT_EQ(together.source, "mueller* gas*");
+  EXPECT_FALSE(together.test);
+  search::tuning().collect_cost = 0;
+  const search::Plan tested = chosen("mueller gas");
+  EXPECT_EQ(tested.kind, search::PlanKind::materialise);
+  EXPECT_EQ(tested.source, "gas*");  // fewer lines than mueller*
+  EXPECT_TRUE(tested.test);
+}
+
+TEST_F(ConsoleSearchPlansTest, term_statistics_bound_what_the_index_finds) {
+  import_generated(400);
+  ConsoleDataRepo repo(*t.store);
+  ASSERT_TRUE(repo.index_for_search());
+  auto& db = t.store->db();
+  // Upper bounds of what FTS4 finds for each term, and 0 exactly when it finds nothing; with
+  // small bounds a long term's bucket is not taken as its count.
+  for (const std::int64_t few : {2000, 5, 0}) {
+    search::tuning().few_lines = few;
+    for (const char* term : {"miete*", "mie*", "m*", "mueller*", "re", "2024*", "4711*", "2025*", "0001*", "de*",
+                             "de89*", "de8937*", "de89370400440532013000*", "de8937040044*", "de12500*", "a",
+                             "kd", "e2e*", "17", "zzzz*", "sonderzahlung*", "1*", "12*", "123*", "b*", "xml*",
+                             "ae*", "zoe*", "a1234*", "99999*"}) {
+      auto q = db.prepare("SELECT count(*) FROM entry_search WHERE entry_search MATCH ?1");
+      ASSERT_TRUE(q);
+      q->bind(1, std::string(term));
+      ASSERT_TRUE(q->step());
+      const std::int64_t found = q->column_int(0);
+      q->reset();
+      std::string word(term);
+      const bool prefix = word.back() == '*';
+      if (prefix) word.pop_back();
+      auto bound = search::term_lines(db, word, prefix);
+      ASSERT_TRUE(bound) << bound.error().describe();
+      EXPECT_GE(*bound, found) << term << " few=" << few;
+      EXPECT_EQ(*bound == 0, found == 0) << term << " few=" << few;
+    }
+  }
+}
+
+TEST_F(ConsoleSearchPlansTest, statistics_kept_by_indexing_equal_those_counted_from_the_index) {
+  import_generated(300);
+  ConsoleDataRepo repo(*t.store);
+  ASSERT_TRUE(repo.index_for_search(100));  // in several transactions
+  ASSERT_TRUE(repo.index_for_search());
+  auto& db = t.store->db();
+  const auto table = [&] {
+    auto rows = db.query_texts("SELECT term || '=' || docs FROM entry_search_terms ORDER BY term");
+    EXPECT_TRUE(rows) << rows.error().describe();
+    return rows ? *rows : std::vector<std::string>{};
+  };
+  const auto kept = table();
+  EXPECT_GT(kept.size(), 30u);
+  EXPECT_THAT(kept, ::testing::Contains("miete=" + std::to_string(*db.query_int(
+                                                         "SELECT count(*) FROM entry_search WHERE entry_search "
+                                                         "MATCH 'miete'"))));
+  // Schema step 17 counts the lines indexed before it from the index itself: the same table.
+  const auto& steps = migrations();
+  const auto v17 = std::find_if(steps.begin(), steps.end(), [](const Migration& m) { return m.version == 17; });
+  ASSERT_NE(v17, steps.end());
+  ASSERT_TRUE(db.exec("DROP TABLE entry_search_terms"));
+  auto again = db.exec(v17->sql);
+  ASSERT_TRUE(again) << again.error().describe();
+  EXPECT_EQ(table(), kept);
 }
 
 TEST_F(ConsoleSearchPlansTest, no_hits_read_no_rows_but_still_check_the_cursor) {

@@ -1,6 +1,7 @@
 #include "bankrec/store/console_data_repo.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "bankrec/store/entry_row.h"
 #include "console_data_sql.h"
@@ -69,8 +70,44 @@ Result<EntryRow> read_entry_row(const Query& q) {
   return r;
 }
 
-Result<Page<EntryRow>> entries_page(Database& db, const EntryFilter& filter, const Where& base,
-                                    const search::Plan* search, const PageRequest& page,
+/// How a page's query may use the indexes of entries.
+struct Drive {
+  std::string plus;           //!< "+" when the search's docids drive the query (by_hits): no filter
+                              //!< column (but statement_id) may take an index instead
+  bool account_plus = false;  //!< a status on few lines drives the query, not the account
+  bool amount_plus = false;   //!< a wide amount range does not drive a list sorted by date...
+  bool date_plus = false;     //!< ...nor a wide date range one sorted by amount
+};
+
+/// The list's filters as WHERE terms (accounts: the ids of the filter's IBAN, looked up once).
+void add_filters(Where& where, const EntryFilter& filter, const std::vector<std::int64_t>& accounts,
+                 const Drive& drive) {
+  const std::string& p = drive.plus;
+  if (filter.account_iban) {
+    const std::string column = (drive.account_plus ? "+" : p) + "e.account_id";
+    if (accounts.size() == 1)
+      where.add(column + " = ?", accounts.front());
+    else
+      where.add(column + " " + in_list(accounts));
+  }
+  if (filter.statement_id) where.add("e.statement_id = ?", *filter.statement_id);
+  if (filter.status) {
+    // "pending" is the booking status of provisional lines; the others are processing states.
+    if (*filter.status == "pending")
+      where.add(p + "e.booking = 'pending'");
+    else
+      where.add(p + "e.status = ?", *filter.status);
+  }
+  const std::string date = (drive.date_plus ? "+" : p) + "e.booking_date";
+  const std::string amount = (drive.amount_plus ? "+" : p) + "e.amount_minor";
+  if (filter.from) where.add(date + " >= ?", *filter.from);
+  if (filter.to) where.add(date + " <= ?", *filter.to);
+  if (filter.min_minor) where.add(amount + " >= ?", *filter.min_minor);
+  if (filter.max_minor) where.add(amount + " <= ?", *filter.max_minor);
+}
+
+Result<Page<EntryRow>> entries_page(Database& db, const EntryFilter& filter, const std::vector<std::int64_t>& accounts,
+                                    const search::Plan* search, const Drive& list_drive, const PageRequest& page,
                                     std::vector<std::string>* plan);
 
 }  // namespace
@@ -186,56 +223,88 @@ Result<StatementRow> ConsoleDataRepo::statement(std::int64_t id) {
 
 Result<Page<EntryRow>> ConsoleDataRepo::entries(const EntryFilter& filter, const PageRequest& page,
                                                 std::vector<std::string>* plan) {
-  Where base;
+  std::vector<std::int64_t> accounts;
   if (filter.account_iban) {
-    const auto ids = BANKREC_TRY(accounts_with_iban(*filter.account_iban));
-    if (ids.empty()) return Page<EntryRow>{};
-    if (ids.size() == 1)
-      base.add("e.account_id = ?", ids.front());
-    else
-      base.add("e.account_id " + in_list(ids));
+    accounts = BANKREC_TRY(accounts_with_iban(*filter.account_iban));
+    if (accounts.empty()) return Page<EntryRow>{};
   }
-  if (filter.statement_id) base.add("e.statement_id = ?", *filter.statement_id);
-  if (filter.status) {
-    // "pending" is the booking status of provisional lines; the others are processing states.
-    if (*filter.status == "pending")
-      base.add("e.booking = 'pending'");
-    else
-      base.add("e.status = ?", *filter.status);
-  }
-  if (filter.from) base.add("e.booking_date >= ?", *filter.from);
-  if (filter.to) base.add("e.booking_date <= ?", *filter.to);
-  if (filter.min_minor) base.add("e.amount_minor >= ?", *filter.min_minor);
-  if (filter.max_minor) base.add("e.amount_minor <= ?", *filter.max_minor);
-  // Text search (entry_search.h): a short walk of the list first (a common word fills its page so),
-  // then a plan chosen from how many lines the words hit; a walk of the list that tests too many
-  // rows without filling the page gives way to reading the hits.
-  if (!filter.q || filter.q->empty()) return entries_page(store_.db(), filter, base, nullptr, page, plan);
+  // Text search (entry_search.h): a plan chosen from the term statistics; a walk of the list that
+  // tests too many rows without filling the page gives way to collecting the hits.
+  if (!filter.q || filter.q->empty()) return entries_page(store_.db(), filter, accounts, nullptr, Drive{}, page, plan);
   const std::string match = search::match_expression(*filter.q);
-  if (match.empty()) return entries_page(store_.db(), filter, base, nullptr, page, plan);
+  if (match.empty()) return entries_page(store_.db(), filter, accounts, nullptr, Drive{}, page, plan);
+  Drive drive;
   const auto run = [&](const search::Plan& how) {
     if (plan != nullptr) plan->clear();
-    return entries_page(store_.db(), filter, base, &how, page, plan);
+    return entries_page(store_.db(), filter, accounts, &how, drive, page, plan);
   };
-  const auto exhausted = [](const Result<Page<EntryRow>>& out) {
-    return !out && search::is_walk_exhausted(out.error());
-  };
-  if (const auto first = BANKREC_TRY(search::probe(store_.db(), match))) {
-    auto out = run(*first);
-    if (!exhausted(out)) return out;
+  search::Plan chosen = BANKREC_TRY(search::plan(store_.db(), match, clamp_limit(page.limit) + 1));
+  if (chosen.kind == search::PlanKind::walk || chosen.kind == search::PlanKind::materialise) {
+    // What SQLite does not know (it has no counts): the lines of each filter, counted in the
+    // filter's index up to a bound (a few thousand index entries at most each).
+    const auto lines_upto = [&](std::int64_t bound, const std::string& where, auto... values) -> Result<std::int64_t> {
+      Where w;
+      w.add(where, values...);
+      auto q = BANKREC_TRY(store_.db().prepare("SELECT count(*) FROM (SELECT 1 FROM entries e" + w.sql() +
+                                               " LIMIT " + std::to_string(bound + 1) + ")"));
+      w.bind(q);
+      BANKREC_TRY(q.step());
+      return q.column_int(0);
+    };
+    const std::int64_t few = search::tuning().filter_lines;
+    const std::int64_t walk_all = search::tuning().filter_walk;
+    constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+    constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+    const bool by_date = filter.sort == EntrySort::booking_date_desc || filter.sort == EntrySort::booking_date_asc;
+    const bool status = filter.status && *filter.status != "pending";
+    const bool dates = filter.from || filter.to;
+    const bool amounts = filter.min_minor || filter.max_minor;
+    const auto date_lines = [&](std::int64_t bound) {
+      return lines_upto(bound, "e.booking_date >= ? AND e.booking_date <= ?", filter.from.value_or(""),
+                        filter.to.value_or("\x7f"));
+    };
+    const auto amount_lines = [&](std::int64_t bound) {
+      return lines_upto(bound, "e.amount_minor >= ? AND e.amount_minor <= ?", filter.min_minor.value_or(kMin),
+                        filter.max_minor.value_or(kMax));
+    };
+    // A filter on few lines: those lines walked, each row tested; no docid collected, and the
+    // walk cannot test more rows than the filter has.
+    std::int64_t bound = kMax;
+    if (filter.account_iban && accounts.size() == 1)
+      bound = std::min(bound, BANKREC_TRY(lines_upto(walk_all, "e.account_id = ?", accounts.front())));
+    if (filter.statement_id)
+      bound = std::min(bound, BANKREC_TRY(lines_upto(walk_all, "e.statement_id = ?", *filter.statement_id)));
+    if (status) bound = std::min(bound, BANKREC_TRY(lines_upto(walk_all, "e.status = ?", *filter.status)));
+    if (dates) bound = std::min(bound, BANKREC_TRY(date_lines(walk_all)));
+    if (amounts) bound = std::min(bound, BANKREC_TRY(amount_lines(walk_all)));
+    if (bound <= walk_all && search::tuning().force == search::Force::none) {
+      chosen.kind = search::PlanKind::walk;
+      chosen.budget = bound + 1;
+    }
+    // An account and a status on few lines (review, error): the status's lines walked and each row
+    // read for its account, not the account's lines each read for its status.
+    if (filter.account_iban && status)
+      drive.account_plus = BANKREC_TRY(lines_upto(few, "e.status = ?", *filter.status)) <= few;
+    // A wide range of the other key: the list walked in its order (collected docids are looked up
+    // before a row is read), not every line of the range read and sorted.
+    if (by_date && amounts) drive.amount_plus = BANKREC_TRY(amount_lines(few)) > few;
+    if (!by_date && dates) drive.date_plus = BANKREC_TRY(date_lines(few)) > few;
   }
-  const search::Plan chosen = BANKREC_TRY(search::plan(store_.db(), match, clamp_limit(page.limit) + 1));
+  BANKREC_TRY(search::collect(store_.db(), chosen));
   auto out = run(chosen);
-  if (chosen.kind != search::PlanKind::walk || !exhausted(out)) return out;
-  return run(BANKREC_TRY(search::fallback(chosen)));
+  if (chosen.kind != search::PlanKind::walk || out || !search::is_walk_exhausted(out.error())) return out;
+  search::Plan then = BANKREC_TRY(search::fallback(chosen));
+  BANKREC_TRY(search::collect(store_.db(), then));
+  return run(then);
 }
 
 namespace {
 
-/// One page of the entries list with the WHERE terms of `base` (filters) and the search's condition
-/// last (so a row test runs only on rows that every other term, the cursor's too, lets through).
-Result<Page<EntryRow>> entries_page(Database& db, const EntryFilter& filter, const Where& base,
-                                    const search::Plan* search, const PageRequest& page,
+/// One page of the entries list: the search's lead condition first (a lookup in collected docids
+/// before the row is read), the filters, the cursor, and the search's row test last (so it runs
+/// only on rows that every other term lets through).
+Result<Page<EntryRow>> entries_page(Database& db, const EntryFilter& filter, const std::vector<std::int64_t>& accounts,
+                                    const search::Plan* search, const Drive& list_drive, const PageRequest& page,
                                     std::vector<std::string>* plan) {
   const int limit = clamp_limit(page.limit);
 
@@ -261,28 +330,38 @@ Result<Page<EntryRow>> entries_page(Database& db, const EntryFilter& filter, con
     if (segments.find(segment) == std::string_view::npos) return bad_cursor(page.after);
   }
 
+  // by_hits: the docids drive the query (few lines read by id), not an index of the filters or the
+  // cursor's key.
+  Drive drive = list_drive;
+  if (search != nullptr && search->kind == search::PlanKind::by_hits) drive.plus = "+";
+  const std::string cursor_key_column = drive.plus + key;
+
   Page<EntryRow> out;
   for (auto it = segments.begin() + static_cast<std::ptrdiff_t>(segments.find(segment)); it != segments.end(); ++it) {
-    Where where = base;
+    Where where;
+    if (search != nullptr) search::add_lead(where, *search);
+    add_filters(where, filter, accounts, drive);
     const bool first_segment = *it == segment;
     if (*it == 'n') {
-      where.add("e.booking_date IS NULL");
+      where.add(drive.plus + "e.booking_date IS NULL");
       if (first_segment && cursor_id > 0) where.add(desc ? "e.id < ?" : "e.id > ?", cursor_id);
     } else if (first_segment && cursor_key) {
       const char* cmp = desc ? "<" : ">";
       if (by_date) {
-        where.add(key + (desc ? " <= ?" : " >= ?") + " AND (" + key + " " + cmp + " ? OR e.id " + cmp + " ?)",
+        where.add(cursor_key_column + (desc ? " <= ?" : " >= ?") + " AND (" + key + " " + cmp + " ? OR e.id " + cmp +
+                      " ?)",
                   *cursor_key, *cursor_key, cursor_id);
       } else {
         std::int64_t amount = 0;
         if (!parse_int(*cursor_key, amount)) return bad_cursor(page.after);
-        where.add(key + (desc ? " <= ?" : " >= ?") + " AND (" + key + " " + cmp + " ? OR e.id " + cmp + " ?)", amount,
-                  amount, cursor_id);
+        where.add(cursor_key_column + (desc ? " <= ?" : " >= ?") + " AND (" + key + " " + cmp + " ? OR e.id " + cmp +
+                      " ?)",
+                  amount, amount, cursor_id);
       }
     } else if (by_date) {
-      where.add("e.booking_date IS NOT NULL");
+      where.add(drive.plus + "e.booking_date IS NOT NULL");
     }
-    if (search != nullptr) search::add_condition(where, *search);
+    if (search != nullptr) search::add_test(where, *search);
     const std::string order = *it == 'n' ? " ORDER BY e.id" + dir : " ORDER BY " + key + dir + ", e.id" + dir;
     const int want = limit - static_cast<int>(out.items.size()) + 1;
     const std::string sql = entry_select() + where.sql() + order + " LIMIT " + std::to_string(want);

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -14,6 +15,11 @@
 // filters (each term present only when its filter is, so SQLite picks the index for what is
 // asked instead of `?1 IS NULL OR ...`), and cursors.
 namespace bankrec::store::console_sql {
+
+/// A BLOB parameter shared by the copies of a Where (the search's collected docids).
+struct Blob {
+  std::shared_ptr<const std::string> bytes;
+};
 
 /// A WHERE clause with its parameters, bound in order as ?1, ?2, ...
 class Where {
@@ -42,20 +48,24 @@ class Where {
       const int index = static_cast<int>(i + 1);
       if (const auto* n = std::get_if<std::int64_t>(&values_[i]))
         q.bind(index, *n);
+      else if (const auto* b = std::get_if<Blob>(&values_[i]))
+        q.bind_blob_static(index, *b->bytes);  // kept alive by this Where
       else
         q.bind(index, std::get<std::string>(values_[i]));
     }
   }
 
  private:
-  static std::variant<std::int64_t, std::string> value_of(std::int64_t v) { return v; }
-  static std::variant<std::int64_t, std::string> value_of(int v) { return std::int64_t{v}; }
-  static std::variant<std::int64_t, std::string> value_of(std::string v) { return v; }
-  static std::variant<std::int64_t, std::string> value_of(std::string_view v) { return std::string(v); }
-  static std::variant<std::int64_t, std::string> value_of(const char* v) { return std::string(v); }
+  using Value = std::variant<std::int64_t, std::string, Blob>;
+  static Value value_of(std::int64_t v) { return v; }
+  static Value value_of(int v) { return std::int64_t{v}; }
+  static Value value_of(std::string v) { return v; }
+  static Value value_of(std::string_view v) { return std::string(v); }
+  static Value value_of(const char* v) { return std::string(v); }
+  static Value value_of(Blob v) { return v; }
 
   std::vector<std::string> terms_;
-  std::vector<std::variant<std::int64_t, std::string>> values_;
+  std::vector<Value> values_;
   int count_ = 0;
 };
 

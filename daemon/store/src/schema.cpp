@@ -296,6 +296,9 @@ constexpr std::string_view kSchemaV15 =
 constexpr std::string_view kSchemaV16 =
 #include "schema_v16_import_originals.inc"
     ;
+constexpr std::string_view kSchemaV17 =
+#include "schema_v17_console_search_speed.inc"
+    ;
 
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kSchemaV1},
@@ -314,6 +317,7 @@ constexpr Migration kMigrations[] = {
     {14, "ingestion: import speed", kSchemaV14},
     {15, "console: text search and list speed", kSchemaV15},
     {16, "ingestion: originals and import speed", kSchemaV16},
+    {17, "console: search term statistics", kSchemaV17},
 };
 
 }  // namespace
