@@ -17,27 +17,15 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { Checks, env } from './checks.mjs';
 
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set`);
-  return v;
-};
 const CONSOLE = env('CONSOLE_DIR');
 const SOURCE = env('SOURCE_DIR');
 const require = createRequire(join(CONSOLE, 'package.json'));
 const esbuild = require('esbuild');
 
-const results = { passed: 0, failed: 0 };
-function check(name, problems) {
-  if (problems.length === 0) {
-    results.passed++;
-    console.log(`ok      ${name}`);
-  } else {
-    results.failed++;
-    console.log(`FAILED  ${name}:\n  ${problems.slice(0, 40).join('\n  ')}`);
-  }
-}
+const checks = new Checks();
+const check = (name, problems) => checks.check(name, problems);
 
 /** C++ text without // and block comments (string literals kept as they are). */
 function stripComments(text) {
@@ -296,8 +284,7 @@ async function main() {
   ];
   if (stale.length) console.log(`note    translated but not written by the daemon any more: ${stale.join(', ')}`);
 
-  console.log(`code translations: ${results.passed} passed, ${results.failed} failed`);
-  process.exitCode = results.failed ? 1 : 0;
+  checks.summary('code translations');
 }
 
 main().catch((e) => {

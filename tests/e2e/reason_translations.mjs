@@ -11,28 +11,16 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { Checks, env } from './checks.mjs';
 
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set`);
-  return v;
-};
 const CONSOLE = env('CONSOLE_DIR');
 const SOURCE = env('SOURCE_DIR');
 const WORK = env('WORK_DIR');
 const require = createRequire(join(CONSOLE, 'package.json'));
 const esbuild = require('esbuild');
 
-const results = { passed: 0, failed: 0 };
-function check(name, problems) {
-  if (problems.length === 0) {
-    results.passed++;
-    console.log(`ok      ${name}`);
-  } else {
-    results.failed++;
-    console.log(`FAILED  ${name}:\n  ${problems.slice(0, 40).join('\n  ')}${problems.length > 40 ? `\n  … ${problems.length - 40} more` : ''}`);
-  }
-}
+const checks = new Checks();
+const check = (name, problems) => checks.check(name, problems);
 
 /** The string literals of C++ source text ("a\"b" → a"b), without comments. */
 function literals(source) {
@@ -147,8 +135,7 @@ async function main() {
       : ['cash discount: ' + reasons.translateReason('cash discount 10.71 taken within the discount period', de)]),
   ]);
 
-  console.log(`reason translations: ${results.passed} passed, ${results.failed} failed`);
-  process.exitCode = results.failed ? 1 : 0;
+  checks.summary('reason translations');
 }
 
 main().catch((e) => {
