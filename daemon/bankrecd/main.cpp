@@ -3,6 +3,5 @@
 
 int main(int argc, char** argv) {
   bankrec::base::use_malloc_huge_pages(argv);
-  bankrec::base::keep_freed_heap_memory();
   return bankrec::app::run_daemon(argc, argv);
 }

@@ -6,7 +6,6 @@
 #include <string_view>
 
 #if defined(__linux__)
-#include <malloc.h>
 #include <unistd.h>
 #endif
 
@@ -54,13 +53,6 @@ void use_malloc_huge_pages(char** argv) {
   ::unsetenv(kSwitch);
 #else
   (void)argv;
-#endif
-}
-
-void keep_freed_heap_memory() {
-#if defined(__GLIBC__)
-  ::mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);   // glibc's largest; fixes the threshold (no adapting)
-  ::mallopt(M_TRIM_THRESHOLD, 128 * 1024 * 1024);  // so the trim threshold must be set with it
 #endif
 }
 

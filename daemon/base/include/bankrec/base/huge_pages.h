@@ -15,12 +15,4 @@ namespace bankrec::base {
 /// not inherit them. If the exec fails, the process simply carries on with small pages.
 void use_malloc_huge_pages(char** argv);
 
-/// For the long-running daemon: blocks up to 32 MB come from the heap rather than from mmap, and
-/// the heap keeps up to 128 MB free at its top rather than giving it back at once. Without this,
-/// glibc gives the few-MB buffers of each request (a search's id bitmap, SQLite's sorter) back to
-/// the kernel when they are freed and page-faults them in again for the next request: a search at
-/// 10 million lines spent more than half its time in those faults (42 ms through bankrecd against
-/// 17 ms with this). Single-threaded tools keep glibc's own adaptive thresholds.
-void keep_freed_heap_memory();
-
 }  // namespace bankrec::base
